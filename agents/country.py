@@ -1,0 +1,66 @@
+"""The country agent: a thin, readable view of one country in the model's state arrays."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import mesa
+
+TIER_LABELS = ("Explorer", "Adopter", "Pioneer")
+
+
+def _state_variable(name: str, doc: str) -> property:
+    """A property that reads one country's entry of the model's current values and writes
+    it back into the model's state arrays."""
+
+    def read(self) -> float:
+        return self.model.view[name][self.index]
+
+    def write(self, value: float) -> None:
+        values = getattr(self.model.state, name).copy()
+        values[self.index] = value
+        self.model.state = replace(self.model.state, **{name: values})
+
+    return property(read, write, doc=doc)
+
+
+def _derived(name: str, doc: str) -> property:
+    """A read-only property: one country's entry of a quantity derived from the state."""
+    return property(lambda self: self.model.view[name][self.index], doc=doc)
+
+
+class Country(mesa.Agent):
+    """One ILIA country (or a synthetic one).
+
+    State lives in the model's arrays (``model.state``); this agent reads and writes its
+    own entry, so the equations stay vectorised over countries (and runs).
+    """
+
+    governance = _state_variable("governance", "ILIA governance dimension, index 0-100")
+    adoption = _state_variable("adoption", "adoption of AI, index 0-100")
+    research = _state_variable("research", "research: production capacity, index 0-100")
+    enabling = _state_variable("enabling", "enabling factors (infrastructure, talent), 0-100")
+    capital = _state_variable("capital", "AI capital stock, USD bn")
+    inflow = _state_variable("inflow", "AI investment received last month, USD bn")
+    gdp = _state_variable("gdp", "GDP, USD bn (constant)")
+
+    def __init__(self, model, index: int, iso3: str, name: str, population: float):
+        super().__init__(model)
+        self.index = index
+        self.iso3 = iso3
+        self.name = name
+        self.population = population  # millions
+
+    score = _derived("score", "ILIA composite score (0.40 enabling, 0.35 R&D&A, 0.25 governance)")
+    tier = _derived("tier", "tier label: a classification of the score by the model's thresholds")
+    capital_index = _derived("capital_index", "capital in index form: 100 k / (k + k_half)")
+    policy = _derived("policy", "name of the strategy the country follows now")
+
+    @policy.setter
+    def policy(self, name: str) -> None:
+        self.model.set_policy(self.iso3, name)
+
+    def __repr__(self) -> str:
+        return (
+            f"Country({self.iso3}, score={self.score:.1f}, tier={self.tier}, policy={self.policy})"
+        )

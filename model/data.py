@@ -1,0 +1,186 @@
+"""Vendored calibration data: locate, load and validate the files in ``data/``.
+
+Every loader checks the file's schema, ISO3 codes, value ranges, duplicate keys and
+missing values, and fails with a :class:`DataError` that names the file, the row (as
+numbered in the file, header = line 1) and the column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+#: The 19 countries of ILIA 2024 and 2025 (ISO 3166-1 alpha-3).
+ILIA_COUNTRIES: tuple[str, ...] = (
+    "ARG", "BOL", "BRA", "CHL", "COL", "CRI", "CUB", "DOM", "ECU", "SLV",
+    "GTM", "HND", "JAM", "MEX", "PAN", "PRY", "PER", "URY", "VEN",
+)  # fmt: skip
+FLAGS = ("SEEN", "DERIVED", "ESTIMATE", "UNVERIFIED", "")
+
+
+class DataError(ValueError):
+    """A data file breaks its schema; the message names file, row and column."""
+
+
+def data_dir() -> Path:
+    """The folder holding the vendored CSV files (inside the wheel or the repository)."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "_data", here.parent / "data"):
+        if (candidate / "ilia_overall.csv").exists():
+            return candidate
+    raise DataError(f"no data folder with ilia_overall.csv next to {here}")
+
+
+@dataclass(frozen=True)
+class Column:
+    """Schema of one column: its type, range, whether blanks are allowed."""
+
+    name: str
+    kind: str  # "iso3", "int", "float", "str", "flag"
+    low: float | None = None
+    high: float | None = None
+    required: bool = True
+
+
+SCHEMAS: dict[str, tuple[tuple[Column, ...], tuple[str, ...]]] = {
+    # file: (columns, key columns that must be unique)
+    "ilia_overall.csv": (
+        (
+            Column("edition", "int", 2023, 2025),
+            Column("iso3", "iso3"),
+            Column("country", "str"),
+            Column("overall", "float", 0, 100),
+            Column("tier_published", "str", required=False),
+            Column("flag", "flag"),
+            Column("source", "str"),
+        ),
+        ("edition", "iso3"),
+    ),
+    "ilia_dimensions.csv": (
+        (
+            Column("iso3", "iso3"),
+            Column("edition", "int", 2023, 2025),
+            Column("enabling", "float", 0, 100, required=False),
+            Column("enabling_flag", "flag", required=False),
+            Column("rd_adoption", "float", 0, 100, required=False),
+            Column("rd_adoption_flag", "flag", required=False),
+            Column("governance", "float", 0, 100, required=False),
+            Column("governance_flag", "flag", required=False),
+            Column("source", "str"),
+        ),
+        ("iso3", "edition"),
+    ),
+    "gairi.csv": (
+        (
+            Column("iso3", "iso3"),
+            Column("edition", "int", 2019, 2030),
+            Column("total", "float", 0, 100),
+            Column("government", "float", 0, 100, required=False),
+            Column("technology_sector", "float", 0, 100, required=False),
+            Column("data_infrastructure", "float", 0, 100, required=False),
+            Column("flag", "flag"),
+            Column("source", "str"),
+        ),
+        ("iso3", "edition"),
+    ),
+    "ai_investment.csv": (
+        (
+            Column("iso3", "iso3"),
+            Column("year", "int", 2010, 2030),
+            Column("private_ai_investment_usd_m", "float", 0, 1e7),
+            Column("flag", "flag"),
+            Column("note", "str", required=False),
+            Column("source", "str"),
+        ),
+        ("iso3", "year"),
+    ),
+    "macro.csv": (
+        (
+            Column("iso3", "iso3"),
+            Column("country", "str"),
+            Column("gdp_usd_bn", "float", 0, 1e5),
+            Column("gdp_year", "int", 1990, 2030),
+            Column("population_m", "float", 0, 2e3),
+            Column("population_year", "int", 1990, 2030),
+            Column("gdp_flag", "flag"),
+            Column("note", "str", required=False),
+        ),
+        ("iso3",),
+    ),
+}
+
+#: Codes allowed besides the 19 countries: the world total of the investment series.
+EXTRA_CODES = {"ai_investment.csv": {"WLD"}}
+
+
+def _fail(path: Path, row: int | None, column: str, message: str) -> DataError:
+    where = f"{path.name}" + (f", row {row}" if row is not None else "") + f", column {column!r}"
+    return DataError(f"{where}: {message}")
+
+
+def validate_frame(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """Check ``frame`` (as read from ``path``) against its schema; return it typed."""
+    columns, key = SCHEMAS[path.name]
+    missing = [c.name for c in columns if c.name not in frame.columns]
+    if missing:
+        raise _fail(
+            path, None, missing[0], f"column is missing; expected {[c.name for c in columns]}"
+        )
+    allowed_codes = set(ILIA_COUNTRIES) | EXTRA_CODES.get(path.name, set())
+    frame = frame.copy()
+    for col in columns:
+        values = frame[col.name]
+        blank = values.isna() | (values.astype(str).str.strip() == "")
+        for idx in np.flatnonzero(blank.to_numpy()):
+            if col.required:
+                raise _fail(path, idx + 2, col.name, "value is missing")
+        if col.kind == "iso3":
+            for idx, code in enumerate(values.astype(str)):
+                if code not in allowed_codes:
+                    raise _fail(
+                        path, idx + 2, col.name,
+                        f"{code!r} is not an ISO3 code of the model; allowed: "
+                        f"{sorted(allowed_codes)}",
+                    )  # fmt: skip
+        elif col.kind == "flag":
+            for idx, flag in enumerate(values.fillna("").astype(str)):
+                if flag not in FLAGS:
+                    raise _fail(
+                        path, idx + 2, col.name, f"flag {flag!r} is not one of {FLAGS[:-1]}"
+                    )
+            frame[col.name] = values.fillna("").astype(str)
+        elif col.kind in ("int", "float"):
+            numbers = pd.to_numeric(values.where(~blank), errors="coerce")
+            for idx in np.flatnonzero((numbers.isna() & ~blank).to_numpy()):
+                raise _fail(path, idx + 2, col.name, f"{values.iloc[idx]!r} is not a number")
+            for idx in np.flatnonzero(
+                (((numbers < col.low) | (numbers > col.high)) & ~blank).to_numpy()
+            ):
+                raise _fail(
+                    path, idx + 2, col.name,
+                    f"{numbers.iloc[idx]} is outside the allowed range [{col.low}, {col.high}]",
+                )  # fmt: skip
+            frame[col.name] = numbers.astype("Int64" if col.kind == "int" else float)
+    duplicated = frame.duplicated(list(key), keep="first").to_numpy()
+    for idx in np.flatnonzero(duplicated):
+        keys = ", ".join(f"{k}={frame[k].iloc[idx]}" for k in key)
+        raise _fail(path, idx + 2, key[-1], f"duplicate row for {keys}")
+    return frame
+
+
+def load(name: str, folder: Path | None = None) -> pd.DataFrame:
+    """Load and validate one vendored file, e.g. ``load("ilia_overall.csv")``."""
+    path = (folder or data_dir()) / name
+    if name not in SCHEMAS:
+        raise DataError(f"{name}: unknown data file; known: {sorted(SCHEMAS)}")
+    if not path.exists():
+        raise DataError(f"{path.name}: file not found in {path.parent}")
+    return validate_frame(pd.read_csv(path, dtype=str, keep_default_na=False), path)
+
+
+def load_all(folder: Path | None = None) -> dict[str, pd.DataFrame]:
+    """Every vendored file, validated, keyed by file name without ``.csv``."""
+    return {name.removesuffix(".csv"): load(name, folder) for name in SCHEMAS}

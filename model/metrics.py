@@ -1,0 +1,41 @@
+"""Region-level measures reported each month (vectorised over leading run axes)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.equations import EXPLORER, PIONEER
+
+
+def group_mean(values, mask):
+    """Mean of ``values`` over the countries where ``mask`` holds (NaN where none)."""
+    count = mask.sum(axis=-1)
+    return (values * mask).sum(axis=-1) / np.where(count > 0, count, np.nan)
+
+
+def tier_gap(values, tiers, upper=PIONEER, lower=EXPLORER):
+    """Mean of ``values`` among Pioneers minus among Explorers (NaN if a tier is empty)."""
+    return group_mean(values, tiers == upper) - group_mean(values, tiers == lower)
+
+
+def gini(values):
+    """Gini coefficient over the country axis (0 equal, toward 1 concentrated).
+
+    G = sum_i (2 i - n - 1) x_(i) / (n sum x), x sorted ascending, i = 1..n.
+    """
+    x = np.sort(np.asarray(values, float), axis=-1)
+    n = x.shape[-1]
+    ranks = 2.0 * np.arange(1, n + 1) - n - 1
+    total = x.sum(axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(total > 0, (ranks * x).sum(axis=-1) / (n * total), 0.0)
+
+
+def tier_counts(tiers, n_tiers=3):
+    """Number of countries in each tier, shape (..., n_tiers)."""
+    return np.stack([(tiers == k).sum(axis=-1) for k in range(n_tiers)], axis=-1)
+
+
+def region_investment_share(inflow, global_flow_per_year):
+    """The region's share of global AI investment in a month."""
+    return inflow.sum(axis=-1) / (global_flow_per_year / 12.0)

@@ -1,0 +1,257 @@
+"""One declaration per parameter: name, default, unit, valid range, meaning, source.
+
+:data:`PARAMETERS` feeds validation (:func:`validate_parameters`), the parameter table
+of ``docs/ODD.md`` (:func:`parameter_table_markdown`), the CLI help, the GUI sliders and
+the sweep spaces. Sources are marked SEEN (read in a public source), DERIVED (computed
+from such data) or ASSUMPTION (a modelling choice, to be varied in sensitivity analysis).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from mesa.experimental.scenarios import Scenario
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A model parameter. ``kind`` is ``float``, ``int``, ``bool``, ``month``, ``months``
+    (a month, a list of months or None), ``thresholds`` (two increasing numbers) or ``any``."""
+
+    name: str
+    default: Any
+    unit: str
+    low: float | None
+    high: float | None
+    meaning: str
+    source: str
+    kind: str = "float"
+
+    @property
+    def numeric(self) -> bool:
+        """Whether the parameter is a number that a sweep can vary continuously."""
+        return self.kind in ("float", "int")
+
+
+P = Parameter
+PARAMETERS: tuple[Parameter, ...] = (
+    # --- calendar and initial state ---------------------------------------------------
+    P("initial", "ilia2024", "-", None, None,
+      "initial state: 'ilia2024', 'ilia2025' or an initial-state DataFrame (synthetic_region)",
+      "ILIA 2024 / 2025 (CENIA-CEPAL), see data/README.md", "any"),
+    P("start", None, "YYYY-MM", None, None,
+      "first month; default: the month of the initial edition (2024-09 or 2025-10)",
+      "ILIA 2024 published Sep 2024; ILIA 2025 Oct 2025", "month"),
+    P("end", "2035-12", "YYYY-MM", None, None, "last month simulated", "ASSUMPTION", "month"),
+    # --- global capital market ---------------------------------------------------------
+    P("global_ai_investment_usd_bn", 252.3, "USD bn / year", 10.0, 5000.0,
+      "global corporate AI investment in the start year",
+      "SEEN: Stanford AI Index 2025 (USD 252.3 bn in 2024)"),
+    P("global_investment_growth", 0.10, "1 / year", -0.3, 0.5,
+      "growth rate of the global AI investment flow",
+      "ASSUMPTION; Stanford AI Index: +33% 2023-2024 (189.2 to 252.3), not sustained"),
+    P("region_share_target", 0.0112, "fraction", 0.001, 0.2,
+      "the region's share of global AI investment at the start (sets the rest-of-world weight)",
+      "SEEN: ILIA 2025 (1.12%)"),
+    P("capital_concentration", 2.0, "-", 0.0, 4.0,
+      "exponent of attractiveness in capital allocation (0: capital follows economic size only)",
+      "ASSUMPTION, calibrated in docs/FINDINGS.md (cumulative advantage, Arthur 1989)"),
+    P("size_elasticity", 1.0, "-", 0.0, 2.0,
+      "exponent of GDP in capital allocation", "ASSUMPTION (gravity-style, proportional to GDP)"),
+    P("investment_noise", 0.8, "-", 0.0, 2.0,
+      "sd of the monthly log-normal multiplier on each country's inflow (lumpy deals; mean one)",
+      "ASSUMPTION; CSET country-year series swing by factors of 5 to 40"),
+    P("capital_depreciation", 0.3, "1 / year", 0.02, 0.6,
+      "depreciation rate of the AI capital stock", "ASSUMPTION (about 3-year lives of AI compute)"),
+    P("capital_half_saturation", 0.01, "USD per USD of GDP", 1e-5, 0.05,
+      "AI capital per unit of GDP at which capital gives half its effect on capacity",
+      "ASSUMPTION; the region held about 0.001 in 2024 (CSET, World Bank)"),
+    # --- research (production capacity) ------------------------------------------------
+    P("research_capital_gain", 0.3, "1 / year", 0.0, 1.0,
+      "growth of research toward 100 per unit of saturated capital intensity",
+      "ASSUMPTION"),
+    P("research_depreciation", 0.15, "1 / year", 0.0, 0.5,
+      "rate at which research capacity decays without support", "ASSUMPTION"),
+    P("frontier_absorption_gain", 0.05, "1 / year", 0.0, 1.0,
+      "growth of research toward 100 per unit of open frontier absorbed (Nelson-Phelps catch-up)",
+      "ASSUMPTION (Nelson and Phelps 1966; Benhabib and Spiegel 2005)"),
+    P("absorptive_threshold", 35.0, "index 0-100", 0.0, 100.0,
+      "research level at which a country absorbs half of what it could from the frontier",
+      "ASSUMPTION (Cohen and Levinthal 1990)"),
+    P("absorptive_steepness", 4.0, "index points", 0.5, 30.0,
+      "width of the logistic absorptive-capacity gate", "ASSUMPTION"),
+    P("absorptive_gate", True, "-", None, None,
+      "whether absorption is gated by research (False: every country absorbs fully)",
+      "ablation switch (MODEL_NOTES section 5)", "bool"),
+    P("baseline_frontier_access", 0.25, "-", 0.0, 2.0,
+      "access to frontier capability before any open release (closed APIs)", "ASSUMPTION"),
+    P("brain_drain_rate", 0.03, "1 / year", 0.0, 0.5,
+      "rate at which research capacity leaks from below-mean to above-mean countries",
+      "ASSUMPTION (Docquier and Rapoport 2012 for the mechanism)"),
+    # --- open-weights shock ------------------------------------------------------------
+    P("open_weights_date", "2025-08", "YYYY-MM", None, None,
+      "month(s) of open releases of frontier weights; None: no release (counterfactual)",
+      "SEEN: open-weights frontier release, August 2025", "months"),
+    P("open_weights_strength", 1.0, "-", 0.0, 5.0,
+      "size of each release in units of frontier access", "ASSUMPTION"),
+    P("open_weights_half_life", 24.0, "months", 1.0, 240.0,
+      "half-life of a release's value for research as the closed frontier moves on",
+      "ASSUMPTION (a hypothesis to vary; the essay's 18-24 month window is not an input)"),
+    P("open_weights_adoption_boost", 0.15, "1 / year", 0.0, 2.0,
+      "rise of the Bass innovation coefficient per unit of released access", "ASSUMPTION"),
+    P("open_weights_ceiling_lift", 0.2, "fraction", 0.0, 1.0,
+      "share of the remaining adoption headroom opened per unit of released access",
+      "ASSUMPTION (cheaper access widens the pool of potential adopters)"),
+    # --- adoption diffusion ------------------------------------------------------------
+    P("bass_innovation", 0.03, "1 / year", 0.0, 1.0, "Bass coefficient of innovation p",
+      "SEEN: mean p in the meta-analysis of Sultan, Farley and Lehmann (1990)"),
+    P("bass_imitation", 0.38, "1 / year", 0.0, 3.0, "Bass coefficient of imitation q",
+      "SEEN: mean q in Sultan, Farley and Lehmann (1990)"),
+    P("adoption_headroom_share", 0.5, "fraction", 0.0, 1.0,
+      "share of the headroom above today's adoption that full readiness lets a country take",
+      "ASSUMPTION"),
+    P("ceiling_enabling_weight", 0.5, "fraction", 0.0, 1.0,
+      "weight of enabling factors (vs governance) in the adoption ceiling", "ASSUMPTION"),
+    # --- enabling factors --------------------------------------------------------------
+    P("enabling_capital_gain", 0.2, "1 / year", 0.0, 1.0,
+      "growth of enabling factors toward 100 per unit of saturated capital intensity",
+      "ASSUMPTION"),
+    P("enabling_depreciation", 0.1, "1 / year", 0.0, 0.5,
+      "rate at which enabling factors decay without support", "ASSUMPTION"),
+    # --- governance --------------------------------------------------------------------
+    P("governance_speed", 0.3, "1 / year", 0.0, 3.0,
+      "speed at which governance moves toward its policy target", "ASSUMPTION"),
+    P("reversal_rate", 0.04, "1 / year", 0.0, 1.0,
+      "probability per year of a policy reversal (coherence risk)", "ASSUMPTION"),
+    P("reversal_size", 0.15, "fraction", 0.0, 1.0,
+      "share of governance lost in a reversal (policy tenure also restarts)", "ASSUMPTION"),
+    # --- policy ------------------------------------------------------------------------
+    P("policy_budget", 1.0, "-", 0.0, 3.0,
+      "total lever intensity each strategy distributes over its levers", "ASSUMPTION"),
+    P("policy_research_gain", 0.06, "1 / year", 0.0, 1.0,
+      "growth of research toward 100 per unit of research lever (times governance)",
+      "ASSUMPTION"),
+    P("policy_infrastructure_gain", 0.04, "1 / year", 0.0, 1.0,
+      "growth of enabling factors toward 100 per unit of infrastructure lever", "ASSUMPTION"),
+    P("policy_adoption_gain", 0.1, "1 / year", 0.0, 2.0,
+      "rise of the Bass innovation coefficient per unit of adoption lever", "ASSUMPTION"),
+    P("policy_adoption_ceiling_gain", 0.3, "fraction", 0.0, 1.0,
+      "share of the remaining adoption headroom opened per unit of adoption lever", "ASSUMPTION"),
+    P("policy_governance_gain", 30.0, "index points", 0.0, 100.0,
+      "rise of the governance target per unit of governance lever", "ASSUMPTION"),
+    P("policy_maturation", 24.0, "months", 1.0, 240.0,
+      "time constant over which a research policy builds up after adoption or a reversal",
+      "ASSUMPTION (production pays off slowly; MODEL_NOTES section 1)"),
+    P("consortium_pooling", 0.3, "fraction", 0.0, 1.0,
+      "weight of the pool's mean research in a consortium member's absorptive capacity",
+      "ASSUMPTION"),
+    P("consortium_spillover", 0.1, "1 / year", 0.0, 1.0,
+      "rate at which a member's research moves up toward the pool mean", "ASSUMPTION"),
+    P("consortium_infrastructure_saving", 0.5, "fraction", 0.0, 2.0,
+      "extra effect of a member's infrastructure lever from shared open foundations",
+      "ASSUMPTION"),
+    P("adaptive_policies", False, "-", None, None,
+      "yearly review: a country falling behind imitates the best-improving peer of its tier",
+      "MODEL_NOTES section 3", "bool"),
+    P("imitation_probability", 0.5, "fraction", 0.0, 1.0,
+      "probability that a country falling behind switches at a review", "ASSUMPTION"),
+    P("policies", None, "-", None, None,
+      "ISO3 -> strategy name, or ISO3 -> list of (YYYY-MM, strategy); others: status_quo",
+      "scenario input", "any"),
+    # --- composite and tiers -----------------------------------------------------------
+    P("research_share_of_rda", 0.5, "fraction", 0.05, 0.95,
+      "weight of research (vs adoption) inside ILIA's research-development-adoption dimension",
+      "ASSUMPTION (ILIA sub-dimension weights not published per country)"),
+    P("tier_thresholds", (35.0, 60.0), "index 0-100", 0.0, 100.0,
+      "score cut-offs Explorer/Adopter and Adopter/Pioneer (the essay's 40 selectable)",
+      "SEEN: ILIA 2025 (35 and 60)", "thresholds"),
+    P("tier_signalling", 0.0, "fraction", 0.0, 2.0,
+      "extra attractiveness of Pioneers to investors (0: tiers drive nothing)",
+      "ASSUMPTION; off by default so that tiers only classify"),
+)  # fmt: skip
+del P
+
+BY_NAME: dict[str, Parameter] = {p.name: p for p in PARAMETERS}
+NUMERIC = tuple(p.name for p in PARAMETERS if p.numeric)
+MODEL_ONLY = ("rng",)  # accepted by RegionModel but not a model parameter
+
+
+def parse_month(value: Any, name: str, origin: str = "argument") -> pd.Period:
+    """A calendar month from ``'2025-08'``, a date or a Period; errors name the parameter."""
+    try:
+        return pd.Period(value, freq="M")
+    except (ValueError, TypeError) as exc:
+        raise ValueError(
+            f"{name}={value!r} (from {origin}) is not a month; expected 'YYYY-MM'"
+        ) from exc
+
+
+def validate_value(name: str, value: Any, origin: str = "argument") -> Any:
+    """Check one parameter value; return it normalised or raise ``ValueError``.
+
+    The message names the parameter, the value, where it came from and what is allowed.
+    """
+    if name not in BY_NAME:
+        raise ValueError(
+            f"unknown parameter {name!r} (from {origin}); known: {', '.join(sorted(BY_NAME))}"
+        )
+    spec = BY_NAME[name]
+    where = f"{name}={value!r} (from {origin})"
+    if spec.kind == "bool":
+        if not isinstance(value, bool):
+            raise ValueError(f"{where} must be true or false")
+        return value
+    if spec.kind in ("float", "int"):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError(f"{where} must be a number in [{spec.low}, {spec.high}] {spec.unit}")
+        if not spec.low <= value <= spec.high:
+            raise ValueError(f"{where} is outside the allowed range [{spec.low}, {spec.high}]")
+        return float(value) if spec.kind == "float" else int(value)
+    if spec.kind == "month":
+        return None if value is None else parse_month(value, name, origin)
+    if spec.kind == "months":
+        if value is None:
+            return ()
+        items = value if isinstance(value, list | tuple) else [value]
+        return tuple(sorted(parse_month(v, name, origin) for v in items))
+    if spec.kind == "thresholds":
+        try:
+            low, high = (float(v) for v in value)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"{where} must be two numbers (low, high)") from exc
+        if not 0 <= low < high <= 100:
+            raise ValueError(f"{where} must satisfy 0 <= low < high <= 100")
+        return (low, high)
+    return value
+
+
+def validate_parameters(values: Mapping[str, Any], origin: str = "argument") -> dict[str, Any]:
+    """All parameters: defaults overridden by ``values``, each validated."""
+    merged = {p.name: p.default for p in PARAMETERS}
+    merged.update(values)
+    return {name: validate_value(name, value, origin) for name, value in merged.items()}
+
+
+RegionScenario = type(
+    "RegionScenario",
+    (Scenario,),
+    {
+        "__doc__": "Mesa scenario for model.RegionModel; its defaults come from PARAMETERS.",
+        "__annotations__": {p.name: Any for p in PARAMETERS},
+        **{p.name: p.default for p in PARAMETERS},
+    },
+)
+
+
+def parameter_table_markdown() -> str:
+    """The parameter table of docs/ODD.md, generated from PARAMETERS."""
+    rows = ["| name | default | unit | range | meaning | source |", "|---|---|---|---|---|---|"]
+    for p in PARAMETERS:
+        bounds = f"[{p.low:g}, {p.high:g}]" if p.low is not None else p.kind
+        rows.append(
+            f"| `{p.name}` | `{p.default!r}` | {p.unit} | {bounds} | {p.meaning} | {p.source} |"
+        )
+    return "\n".join(rows)
