@@ -52,17 +52,6 @@ class RegionState:
     score_at_review: np.ndarray  # composite score at the last adaptive review
     rest_of_world_weight: np.ndarray  # shape (..., 1): calibrates the region's share
 
-    @staticmethod
-    def stack(*states: RegionState) -> RegionState:
-        """Stack runs along a new leading batch axis."""
-        return RegionState(
-            **{f.name: np.stack([getattr(s, f.name) for s in states]) for f in fields(states[0])}
-        )
-
-    def run(self, index: int) -> RegionState:
-        """One run of a batched state."""
-        return RegionState(**{f.name: getattr(self, f.name)[index] for f in fields(self)})
-
 
 @dataclass(frozen=True)
 class Drivers:
@@ -76,6 +65,19 @@ class Drivers:
     investment_draws: np.ndarray  # (..., months, countries) standard normal
     reversal_draws: np.ndarray  # (..., months, countries) uniform
     imitation_draws: np.ndarray  # (..., months, countries) uniform
+
+
+def stack_runs[T](*runs: T) -> T:
+    """Stack the arrays of several runs' states (or drivers) along a new leading batch axis."""
+    first = runs[0]
+    return type(first)(
+        **{f.name: np.stack([getattr(r, f.name) for r in runs]) for f in fields(first)}
+    )
+
+
+def select_run[T](batch: T, index: int) -> T:
+    """One run of a batched state (or drivers)."""
+    return type(batch)(**{f.name: getattr(batch, f.name)[index] for f in fields(batch)})
 
 
 def draw_shocks(rng: np.random.Generator, months: int, countries: int) -> dict[str, np.ndarray]:
@@ -144,7 +146,11 @@ def allocation_weights(gdp, attract, size_elasticity, capital_concentration):
 
 
 def rest_of_world_weight(weights, region_share_target):
-    """Weight of the rest of the world so that the region's share equals the target."""
+    """Weight of the rest of the world so that the region's share equals the target.
+
+    Over time it grows as (1 + g)^(alpha t): the rest of the world's attractiveness rises
+    at ``rest_of_world_capacity_growth`` g per year.
+    """
     total = weights.sum(axis=-1, keepdims=True)
     return total * (1.0 - region_share_target) / region_share_target
 
@@ -415,10 +421,13 @@ def step(state: RegionState, p: Mapping, drivers: Drivers, t: int) -> RegionStat
         p["size_elasticity"],
         p["capital_concentration"],
     )
+    row_growth = (1.0 + p["rest_of_world_capacity_growth"]) ** (
+        p["capital_concentration"] * t * MONTH
+    )
     inflow = capital_inflow(
         drivers.global_flow[..., t : t + 1],
         weights,
-        state.rest_of_world_weight,
+        state.rest_of_world_weight * row_growth,
         drivers.investment_draws[..., t, :],
         p["investment_noise"],
     )
@@ -446,24 +455,22 @@ def step(state: RegionState, p: Mapping, drivers: Drivers, t: int) -> RegionStat
 
 def frontier_paths(months: int, release_months, open_weights_strength, open_weights_half_life,
                    baseline_frontier_access) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
-    """Frontier access over the horizon for one run.
+    """Frontier access over the horizon, shape (..., months).
 
-    ``release_months`` are month offsets from the start (may be negative: released before).
-    Returns (frontier_access, released_access): the first decays with the half-life (the
-    value of a release for research as the closed frontier moves on), the second stays.
+    ``release_months`` (shape (..., releases), NaN for none) are month offsets from the
+    start (negative: released before the start); the other arguments are scalars or
+    arrays of shape (..., 1) for many runs. Returns (frontier_access, released_access):
+    the first decays with the half-life (the value of a release for research as the closed
+    frontier moves on), the second stays (weights once open remain available).
     """
-    t = np.arange(months, dtype=float)
-    frontier = np.full(months, float(baseline_frontier_access))
-    released = np.zeros(months)
-    for release in release_months:
-        since = t - release
-        active = since >= 0
-        frontier += np.where(
-            active,
-            open_weights_strength * 0.5 ** (np.maximum(since, 0) / open_weights_half_life),
-            0,
-        )
-        released += np.where(active, open_weights_strength, 0.0)
+    release = np.asarray(release_months, float)[..., None, :]  # (..., 1, releases)
+    since = np.arange(months, dtype=float)[:, None] - release  # (..., months, releases)
+    active = since >= 0  # NaN compares False: no release
+    strength = np.asarray(open_weights_strength, float)[..., None]
+    half_life = np.asarray(open_weights_half_life, float)[..., None]
+    decay = 0.5 ** (np.where(active, since, 0.0) / half_life)
+    frontier = baseline_frontier_access + (strength * decay * active).sum(axis=-1)
+    released = (strength * active).sum(axis=-1)
     return frontier, released
 
 

@@ -8,10 +8,12 @@ from such data) or ASSUMPTION (a modelling choice, to be varied in sensitivity a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from mesa.experimental.scenarios import Scenario
 
@@ -59,6 +61,9 @@ PARAMETERS: tuple[Parameter, ...] = (
     P("capital_concentration", 2.0, "-", 0.0, 4.0,
       "exponent of attractiveness in capital allocation (0: capital follows economic size only)",
       "ASSUMPTION, calibrated in docs/FINDINGS.md (cumulative advantage, Arthur 1989)"),
+    P("rest_of_world_capacity_growth", 0.03, "1 / year", 0.0, 0.3,
+      "growth of the rest of the world's attractiveness (its weight grows by this to the alpha)",
+      "ASSUMPTION; CSET shows the region's share falling from 1.15% (2022) to 0.69% (2024)"),
     P("size_elasticity", 1.0, "-", 0.0, 2.0,
       "exponent of GDP in capital allocation", "ASSUMPTION (gravity-style, proportional to GDP)"),
     P("investment_noise", 0.8, "-", 0.0, 2.0,
@@ -131,7 +136,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     # --- policy ------------------------------------------------------------------------
     P("policy_budget", 1.0, "-", 0.0, 3.0,
       "total lever intensity each strategy distributes over its levers", "ASSUMPTION"),
-    P("policy_research_gain", 0.06, "1 / year", 0.0, 1.0,
+    P("policy_research_gain", 0.15, "1 / year", 0.0, 1.0,
       "growth of research toward 100 per unit of research lever (times governance)",
       "ASSUMPTION"),
     P("policy_infrastructure_gain", 0.04, "1 / year", 0.0, 1.0,
@@ -177,11 +182,18 @@ del P
 BY_NAME: dict[str, Parameter] = {p.name: p for p in PARAMETERS}
 NUMERIC = tuple(p.name for p in PARAMETERS if p.numeric)
 MODEL_ONLY = ("rng",)  # accepted by RegionModel but not a model parameter
+#: Parameters that set up the calendar, initial state and drivers of a run.
+ENCODED_IN_DRIVERS = ("initial", "start", "end", "open_weights_date", "policies")
+MONTH_PATTERN = re.compile(
+    r"\d{4}-\d{2}(-\d{2})?"
+)  # accepted by RegionModel but not a model parameter
 
 
 def parse_month(value: Any, name: str, origin: str = "argument") -> pd.Period:
     """A calendar month from ``'2025-08'``, a date or a Period; errors name the parameter."""
     try:
+        if isinstance(value, str) and not MONTH_PATTERN.fullmatch(value.strip()):
+            raise ValueError(value)
         return pd.Period(value, freq="M")
     except (ValueError, TypeError) as exc:
         raise ValueError(
@@ -244,6 +256,31 @@ RegionScenario = type(
         **{p.name: p.default for p in PARAMETERS},
     },
 )
+
+
+def batch_parameters(runs: list[Mapping[str, Any]]) -> dict[str, Any]:
+    """Parameters of several runs for the batched equations: numbers become arrays of shape
+    (runs, 1), ``absorptive_gate`` a boolean array, ``tier_thresholds`` a pair of arrays;
+    every other value must be the same in all runs. The calendar, initial state, releases
+    and policies are left out: runs carry them in their own state and drivers."""
+    batch: dict[str, Any] = {}
+    for name in (n for n in runs[0] if n not in ENCODED_IN_DRIVERS):
+        values = [run[name] for run in runs]
+        if name in NUMERIC or name == "absorptive_gate":
+            batch[name] = np.array(values)[:, None]
+        elif name == "tier_thresholds":
+            batch[name] = tuple(np.array(v, float)[:, None] for v in zip(*values, strict=True))
+        elif all(_same(v, values[0]) for v in values[1:]):
+            batch[name] = values[0]
+        else:
+            raise ValueError(f"{name} differs between runs of one batch; group runs by it")
+    return batch
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, pd.DataFrame) or isinstance(b, pd.DataFrame):
+        return a is b
+    return a == b
 
 
 def parameter_table_markdown() -> str:

@@ -1,0 +1,65 @@
+"""The ``latam-ai`` command: a thin shell over the library's functions.
+
+Each sub-command lives in ``experiments/commands/<name>.py`` and provides ``HELP`` (one
+line), ``add_arguments(parser)`` and ``main(args) -> int``. Bad input exits with code 2
+and one clear message (:class:`UsageError`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+COMMANDS = ("run", "mobility", "sweep", "sensitivity", "report", "viz", "calibrate")
+
+
+class UsageError(Exception):
+    """Bad input from the command line or an input file: exit code 2, one message."""
+
+
+def available_commands() -> dict[str, object]:
+    """The sub-command modules that are present."""
+    found = {}
+    for name in COMMANDS:
+        try:
+            found[name] = importlib.import_module(f"experiments.commands.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"experiments.commands.{name}":
+                raise
+    return found
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="latam-ai",
+        description="Agent-based model of the Latin American AI economy (ILIA countries).",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, module in available_commands().items():
+        sub = subparsers.add_parser(
+            name,
+            help=module.HELP,
+            description=module.__doc__,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        module.add_arguments(sub)
+        sub.set_defaults(handler=module.main)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.handler(args) or 0)
+    except (UsageError, ValueError) as exc:
+        print(f"latam-ai {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,68 @@
+"""Run the headline experiment on the embedded ILIA data.
+
+The open-weights release (2025-08) against no release, and Peru under status_quo,
+adoption_management and production_platform, each with replications under common random
+numbers. Prints a summary and writes tables (Parquet, CSV) and figures (PNG, SVG) into a
+results folder.
+
+examples:
+  latam-ai run                              # defaults: 40 replications, seed 2025
+  latam-ai run --replications 10 --out results/quick
+  latam-ai run --set capital_concentration=1.0 --set open_weights_strength=2
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import tomllib
+from pathlib import Path
+
+from experiments.cli import UsageError
+from model.parameters import BY_NAME, PARAMETERS
+
+HELP = "run the headline experiment (open weights vs none; Peru's three paths)"
+
+
+def parse_assignment(text: str) -> tuple[str, object]:
+    """``name=value`` with a TOML value (numbers, true/false, "strings", [lists])."""
+    name, sep, value = text.partition("=")
+    name = name.strip()
+    if not sep or name not in BY_NAME:
+        raise UsageError(
+            f"--set {text!r}: expected NAME=VALUE with NAME one of: {', '.join(sorted(BY_NAME))}"
+        )
+    try:
+        parsed = tomllib.loads(f"v = {value.strip()}")["v"]
+    except tomllib.TOMLDecodeError:
+        parsed = value.strip()  # a bare word such as 2025-08
+    return name, parsed
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--replications", type=int, default=40,
+                        help="replications per scenario (default 40)")  # fmt: skip
+    parser.add_argument("--seed", type=int, default=2025, help="root seed (default 2025)")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="results folder (default results/headline-DATE-TIME)")  # fmt: skip
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="override a model parameter (repeatable); parameters: "
+                        + ", ".join(p.name for p in PARAMETERS if p.numeric))  # fmt: skip
+    parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+
+
+def main(args: argparse.Namespace) -> int:
+    from experiments.headline import run_headline, summary_text, write_outputs
+    from model.parameters import validate_parameters
+
+    if args.replications < 1:
+        raise UsageError(f"--replications {args.replications}: must be at least 1")
+    overrides = dict(parse_assignment(text) for text in args.set)
+    params = validate_parameters(overrides, origin="--set")
+    folder = args.out or Path("results") / f"headline-{dt.datetime.now():%Y%m%d-%H%M%S}"
+    results = run_headline(args.replications, args.seed, progress=not args.no_progress,
+                           **overrides)  # fmt: skip
+    print(summary_text(results))
+    written = write_outputs(results, folder, params["tier_thresholds"])
+    print(f"\nResults written to {folder}/ ({len(written)} files)")
+    return 0

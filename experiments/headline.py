@@ -1,0 +1,166 @@
+"""The headline experiment: the open-weights release vs none, and Peru's three paths.
+
+Every scenario is run with the same replicate seeds (common random numbers), so a
+difference between scenarios at replicate r is caused by the scenario, not by luck.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from tqdm import tqdm
+
+from model import RegionModel
+
+PERU_PATHS = ("status_quo", "adoption_management", "production_platform")
+RELEASES = {"release 2025-08": "2025-08", "no release": None}
+REPORT_YEARS = (2025, 2027, 2030, 2033, 2035)
+
+
+def replicate_seeds(root_seed: int, replications: int) -> list[int]:
+    """One integer seed per replicate, spawned from the root seed (numpy SeedSequence)."""
+    children = np.random.SeedSequence(root_seed).spawn(replications)
+    return [int(child.generate_state(1, np.uint64)[0]) for child in children]
+
+
+@dataclass
+class HeadlineResults:
+    """Tidy outputs: one row per country-month-run (agents) and per month-run (region)."""
+
+    agents: pd.DataFrame
+    region: pd.DataFrame
+    seeds: list[int]
+
+
+def run_headline(
+    replications: int = 40,
+    seed: int = 2025,
+    *,
+    paths: Iterable[str] = PERU_PATHS,
+    releases: dict[str, str | None] = RELEASES,
+    progress: bool = True,
+    **parameters,
+) -> HeadlineResults:
+    """Run every (release, Peru path, replicate) through ``RegionModel``."""
+    seeds = replicate_seeds(seed, replications)
+    other_policies = parameters.pop("policies", None) or {}
+    if "open_weights_date" in parameters:  # the release date replaces the default release
+        date = parameters.pop("open_weights_date")
+        releases = {f"release {date}": date, "no release": None}
+    scenarios = list(itertools.product(releases.items(), paths, enumerate(seeds)))
+    agents, region = [], []
+    for (release_name, release), path, (replicate, run_seed) in tqdm(
+        scenarios, desc="headline runs", unit="run", disable=not progress
+    ):
+        model = RegionModel(
+            rng=run_seed,
+            open_weights_date=release,
+            policies={**other_policies, "PER": path},
+            **parameters,
+        )
+        model.run_model()
+        labels = {"release": release_name, "peru_path": path, "replicate": replicate}
+        agents.append(model.agent_frame().assign(**labels))
+        region.append(model.model_frame().assign(**labels))
+    return HeadlineResults(pd.concat(agents, ignore_index=True),
+                           pd.concat(region, ignore_index=True), seeds)  # fmt: skip
+
+
+def wilson_interval(successes, trials, confidence: float = 0.95):
+    """Wilson score interval for a binomial proportion (Wilson 1927)."""
+    z = stats.norm.ppf(0.5 + confidence / 2)
+    p = successes / trials
+    centre = (p + z**2 / (2 * trials)) / (1 + z**2 / trials)
+    half = z * np.sqrt(p * (1 - p) / trials + z**2 / (4 * trials**2)) / (1 + z**2 / trials)
+    return centre - half, centre + half
+
+
+def pioneer_probability(agents: pd.DataFrame, iso3: str = "PER", years=(2030, 2035)):
+    """Probability that ``iso3`` has been a Pioneer at least once by December of each year,
+    per (release, path), with 95% Wilson intervals over replicates."""
+    frame = agents[agents["iso3"] == iso3]
+    rows = []
+    for year in years:
+        upto = frame[frame["date"].dt.year <= year]
+        reached = (
+            (upto["tier"] == "Pioneer")
+            .groupby([upto["release"], upto["peru_path"], upto["replicate"]], sort=False)
+            .any()
+        )
+        for (release, path), hits in reached.groupby(level=[0, 1], sort=False):
+            low, high = wilson_interval(hits.sum(), len(hits))
+            rows.append({"release": release, "peru_path": path, "year": year,
+                         "probability": hits.mean(), "ci_low": low, "ci_high": high,
+                         "replications": len(hits)})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def yearly_region_table(region: pd.DataFrame, path: str = "status_quo") -> pd.DataFrame:
+    """Means over replicates, in January of each report year (and the last month)."""
+    frame = region[region["peru_path"] == path]
+    dates = sorted(set(frame["date"][frame["date"].dt.month == 1]) | {frame["date"].max()})
+    dates = [d for d in dates if d.year in REPORT_YEARS or d == frame["date"].max()]
+    columns = ["pioneers", "adopters", "explorers", "region_investment_share", "production_gap",
+               "adoption_gap"]  # fmt: skip
+    table = frame[frame["date"].isin(dates)].groupby(["release", "date"], sort=False)[columns]
+    return table.mean().round(3)
+
+
+def summary_text(results: HeadlineResults) -> str:
+    """The printed summary of the headline experiment."""
+    region_table = yearly_region_table(results.region)
+    peru = pioneer_probability(results.agents)
+    lines = [
+        f"Headline experiment: {len(results.seeds)} replications per scenario, common random "
+        "numbers across scenarios.",
+        "",
+        "Region over time (means over replications; Peru on status_quo):",
+        region_table.to_string(),
+        "",
+        "  region_investment_share: share of global AI investment received (start: 1.12%)",
+        "  production_gap / adoption_gap: mean research / adoption, Pioneers minus Explorers",
+        "",
+        "Peru: probability of having been a Pioneer by December of the year (95% Wilson CI):",
+    ]
+    for row in peru.itertuples():
+        lines.append(
+            f"  {row.release:16s} {row.peru_path:20s} by {row.year}: {row.probability:5.2f} "
+            f"[{row.ci_low:4.2f}, {row.ci_high:4.2f}]"
+        )
+    return "\n".join(lines)
+
+
+def write_outputs(results: HeadlineResults, folder: Path, thresholds=(35.0, 60.0)) -> list[Path]:
+    """Write tables (Parquet and CSV), figures (PNG and SVG) and the summary into ``folder``."""
+    from figures import country_paths, save, score_trajectories, tier_composition
+
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    results.agents.to_parquet(folder / "agents.parquet", index=False)
+    results.region.to_csv(folder / "region.csv", index=False)
+    pioneer_probability(results.agents).to_csv(folder / "peru_pioneer_probability.csv", index=False)
+    yearly_region_table(results.region).to_csv(folder / "region_by_year.csv")
+    (folder / "summary.txt").write_text(summary_text(results) + "\n")
+    written += [folder / n for n in ("agents.parquet", "region.csv", "peru_pioneer_probability.csv",
+                                     "region_by_year.csv", "summary.txt")]  # fmt: skip
+    figures_dir = folder / "figures"
+    figures_dir.mkdir(exist_ok=True)
+    baseline = results.agents[
+        (results.agents["peru_path"] == "status_quo")
+        & (results.agents["release"] == results.agents["release"].iloc[0])
+    ]
+    status_quo = results.agents[results.agents["peru_path"] == "status_quo"]
+    released = results.agents[results.agents["release"] == results.agents["release"].iloc[0]]
+    for name, fig in (
+        ("score_trajectories", score_trajectories(baseline, thresholds)),
+        ("tier_composition", tier_composition(status_quo, by="release")),
+        ("peru_paths", country_paths(released, "PER", by="peru_path", thresholds=thresholds)),
+    ):
+        written += [Path(p) for p in save(fig, figures_dir / name)]
+    return written

@@ -1,0 +1,42 @@
+"""`latam-ai run`: a small fast variant writes its tables and figures; bad input exits 2."""
+
+import subprocess
+import sys
+
+import pandas as pd
+
+from experiments.cli import main
+
+
+def test_run_writes_tables_figures_and_summary(tmp_path, capsys):
+    out = tmp_path / "headline"
+    assert main(["run", "--replications", "2", "--out", str(out), "--no-progress",
+                 "--set", "end=\"2027-12\""]) == 0  # fmt: skip
+    printed = capsys.readouterr().out
+    assert "Peru: probability of having been a Pioneer" in printed
+    assert str(out) in printed
+    agents = pd.read_parquet(out / "agents.parquet")
+    assert {"release", "peru_path", "replicate", "iso3", "score", "tier"} <= set(agents.columns)
+    assert agents["peru_path"].nunique() == 3 and agents["release"].nunique() == 2
+    peru = pd.read_csv(out / "peru_pioneer_probability.csv")
+    assert peru["ci_low"].le(peru["probability"]).all()
+    assert peru["probability"].le(peru["ci_high"]).all()
+    for name in ("score_trajectories", "tier_composition", "peru_paths"):
+        assert (out / "figures" / f"{name}.png").stat().st_size > 10_000
+        assert (out / "figures" / f"{name}.svg").exists()
+
+
+def test_bad_override_exits_2_with_one_message(tmp_path, capsys):
+    assert main(["run", "--set", "capital_concentration=99", "--out", str(tmp_path / "x")]) == 2
+    err = capsys.readouterr().err
+    assert "capital_concentration=99 (from --set) is outside the allowed range" in err
+    assert not (tmp_path / "x").exists()
+    assert main(["run", "--set", "alpha=1"]) == 2
+    assert "expected NAME=VALUE" in capsys.readouterr().err
+
+
+def test_help_documents_every_option():
+    result = subprocess.run([sys.executable, "-m", "experiments.cli", "run", "--help"],
+                            capture_output=True, text=True, check=True)  # fmt: skip
+    for option in ("--replications", "--seed", "--out", "--set", "capital_concentration"):
+        assert option in result.stdout
