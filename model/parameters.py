@@ -184,9 +184,7 @@ NUMERIC = tuple(p.name for p in PARAMETERS if p.numeric)
 MODEL_ONLY = ("rng",)  # accepted by RegionModel but not a model parameter
 #: Parameters that set up the calendar, initial state and drivers of a run.
 ENCODED_IN_DRIVERS = ("initial", "start", "end", "open_weights_date", "policies")
-MONTH_PATTERN = re.compile(
-    r"\d{4}-\d{2}(-\d{2})?"
-)  # accepted by RegionModel but not a model parameter
+MONTH_PATTERN = re.compile(r"\d{4}-\d{2}(-\d{2})?")  # 'YYYY-MM' or 'YYYY-MM-DD'
 
 
 def parse_month(value: Any, name: str, origin: str = "argument") -> pd.Period:
@@ -292,3 +290,14 @@ def parameter_table_markdown() -> str:
             f"| `{p.name}` | `{p.default!r}` | {p.unit} | {bounds} | {p.meaning} | {p.source} |"
         )
     return "\n".join(rows)
+
+
+ODD_MARKERS = ("<!-- parameters:start -->", "<!-- parameters:end -->")
+
+
+def odd_with_parameter_table(text: str) -> str:
+    """``text`` (docs/ODD.md) with the table between its markers regenerated."""
+    start, end = ODD_MARKERS
+    head, _, rest = text.partition(start)
+    _, _, tail = rest.partition(end)
+    return f"{head}{start}\n{parameter_table_markdown()}\n{end}{tail}"

@@ -1,9 +1,16 @@
 """Parameter declarations: validation messages, scenarios, names."""
 
+from pathlib import Path
+
 import pytest
 
 from model import PARAMETERS, RegionModel, RegionScenario
-from model.parameters import parameter_table_markdown, validate_value
+from model.parameters import odd_with_parameter_table, parameter_table_markdown, validate_value
+
+
+def test_odd_parameter_table_is_generated_from_the_declarations():
+    odd = (Path(__file__).resolve().parents[1] / "docs" / "ODD.md").read_text()
+    assert odd == odd_with_parameter_table(odd), "run: python -m model.odd"
 
 
 def test_every_parameter_is_declared_with_range_unit_and_source():
