@@ -1,0 +1,286 @@
+"""Fragmentation of the region: inequality, polarisation and convergence of country values.
+
+All functions take values with the country axis last and any batch axes (runs, periods)
+before it; missing countries are NaN and are left out of each cross-section.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import special
+
+from mobility.panel import N_TIERS
+
+
+def _floats(values: np.ndarray) -> np.ndarray:
+    """Values as a floating array, keeping float32 (fast on large panels) as it is."""
+    values = np.asarray(values)
+    return values if np.issubdtype(values.dtype, np.floating) else values.astype(np.float64)
+
+
+def tier_gap(
+    values: np.ndarray, tiers: np.ndarray, *, n_tiers: int = N_TIERS
+) -> dict[str, np.ndarray]:
+    """Mean value per tier and the gap between the top and bottom tier means.
+
+    mean_g = sum_c x_c 1[tier_c = g] / n_g (NaN if the tier is empty);
+    gap = mean_{m-1} - mean_0 (index points for scores).
+    """
+    values = _floats(values)
+    tiers = np.asarray(tiers)
+    means = []
+    for g in range(n_tiers):
+        member = (tiers == g) & ~np.isnan(values)
+        total = np.where(member, values, 0.0).sum(axis=-1)
+        count = member.sum(axis=-1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            means.append(np.where(count > 0, total / count, np.nan))
+    means = np.stack(means, axis=-1)
+    return {"means": means, "gap": means[..., -1] - means[..., 0]}
+
+
+def gini(values: np.ndarray) -> np.ndarray:
+    """Gini index G = sum_i sum_j |x_i - x_j| / (2 n^2 mean), in [0, (n - 1) / n].
+
+    Computed on sorted values as G = sum_i (2 i - n - 1) x_(i) / (n sum x), i = 1..n.
+    Reference: Sen (1973), On Economic Inequality, ch. 2; Cowell (2011), Measuring
+    Inequality, 3rd ed., Technical Appendix.
+    """
+    ordered = np.sort(_floats(values), axis=-1)  # NaN last
+    n = (~np.isnan(ordered)).sum(axis=-1, keepdims=True)
+    rank = np.arange(1, ordered.shape[-1] + 1)
+    ordered = np.nan_to_num(ordered, nan=0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        weighted = ((2 * rank - n - 1) * ordered).sum(axis=-1)
+        return weighted / (n[..., 0] * ordered.sum(axis=-1))
+
+
+def theil(
+    values: np.ndarray, groups: np.ndarray | None = None, *, n_groups: int = N_TIERS
+) -> dict[str, np.ndarray]:
+    """Theil's T index with its between- and within-group decomposition.
+
+    T = (1/n) sum_i (x_i / mu) ln(x_i / mu) (0 ln 0 = 0), in [0, ln n].
+    With groups g (tiers): T = T_between + T_within, T_between = sum_g s_g ln(mu_g / mu),
+    T_within = sum_g s_g T_g, s_g = the group's share of the total; between_share =
+    T_between / T. Reference: Theil (1967), Economics and Information Theory; Shorrocks
+    (1980), Econometrica 48, 613-625.
+    """
+    values = _floats(values)
+    valid = ~np.isnan(values)
+    x = np.where(valid, values, 0.0)
+    x_log_x = special.xlogy(x, x)
+    n = valid.sum(axis=-1)
+    total = x.sum(axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = total / n
+        index = x_log_x.sum(axis=-1) / total - np.log(mean)
+        result = {"theil": index}
+        if groups is None:
+            return result
+        groups = np.asarray(groups)
+        between = np.zeros_like(index)
+        within = np.zeros_like(index)
+        for g in range(n_groups):
+            member = (groups == g) & valid
+            n_g = member.sum(axis=-1)
+            total_g = np.where(member, x, 0.0).sum(axis=-1)
+            share = total_g / total
+            mean_g = total_g / n_g
+            theil_g = np.where(member, x_log_x, 0.0).sum(axis=-1) / total_g - np.log(mean_g)
+            present = total_g > 0
+            between += np.where(present, share * np.log(mean_g / mean), 0.0)
+            within += np.where(present, share * theil_g, 0.0)
+        result.update(
+            between=between,
+            within=within,
+            between_share=np.where(index > 0, between / index, np.nan),
+        )
+    return result
+
+
+def esteban_ray(
+    values: np.ndarray,
+    groups: np.ndarray | None = None,
+    *,
+    alpha: float = 1.5,
+    n_groups: int = N_TIERS,
+    normalize: bool = True,
+) -> np.ndarray:
+    """Esteban-Ray polarisation P = sum_g sum_h pi_g^(1 + alpha) pi_h |y_g - y_h| (/ mu).
+
+    With `groups` (tiers), pi_g is the share of countries in tier g and y_g its mean value;
+    without, every country is its own group with pi = 1/n. alpha in [0, 1.6] is the
+    sensitivity to polarisation (alpha = 0 gives the Gini mean difference / 2 without
+    normalisation); `normalize` divides by the mean mu so that P is scale free.
+    Reference: Esteban and Ray (1994), On the measurement of polarization, Econometrica 62,
+    819-851.
+    """
+    values = _floats(values)
+    valid = ~np.isnan(values)
+    n = valid.sum(axis=-1)
+    if groups is None:
+        shares = valid / np.maximum(n, 1)[..., None]
+        levels = values
+    else:
+        groups = np.asarray(groups)
+        share_list, level_list = [], []
+        for g in range(n_groups):
+            member = (groups == g) & valid
+            n_g = member.sum(axis=-1)
+            share_list.append(n_g / np.maximum(n, 1))
+            with np.errstate(invalid="ignore", divide="ignore"):
+                level_list.append(np.where(member, values, 0.0).sum(axis=-1) / n_g)
+        shares, levels = np.stack(share_list, -1), np.stack(level_list, -1)
+    levels = np.where(shares > 0, levels, 0.0)
+    polarisation = np.zeros(values.shape[:-1])
+    for g in range(shares.shape[-1]):
+        distance = np.abs(levels[..., g : g + 1] - levels)
+        polarisation += shares[..., g] ** (1.0 + alpha) * (shares * distance).sum(axis=-1)
+    if normalize:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            polarisation = polarisation / np.nanmean(np.where(valid, values, np.nan), axis=-1)
+    return np.where(n > 0, polarisation, np.nan)
+
+
+def sigma_convergence(values: np.ndarray) -> dict[str, np.ndarray]:
+    """Cross-country standard deviation of log values per period, and its trend.
+
+    sigma_t = sd_c(ln x_ct) (population sd, non-positive values dropped), for values
+    (..., periods, countries); slope = OLS slope of sigma_t on t (per period): negative
+    means sigma-convergence. Reference: Barro and Sala-i-Martin (1992), Convergence,
+    J. Polit. Econ. 100, 223-251; Sala-i-Martin (1996), Econ. J. 106, 1019-1036.
+    """
+    values = _floats(values)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        logs = np.log(np.where(values > 0, values, np.nan))
+    valid = ~np.isnan(logs)
+    n = valid.sum(axis=-1)
+    filled = np.where(valid, logs, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = filled.sum(axis=-1) / n
+        spread = np.where(valid, logs - mean[..., None], 0.0)
+        sigma = np.sqrt((spread**2).sum(axis=-1) / n)
+    time = np.arange(sigma.shape[-1], dtype=np.float64)
+    centred = time - time.mean()
+    finite = np.isfinite(sigma)
+    sigma_centred = np.where(finite, sigma - np.nanmean(sigma, axis=-1, keepdims=True), 0.0)
+    slope = (sigma_centred * centred).sum(axis=-1) / (finite * centred**2).sum(axis=-1)
+    return {"sigma": sigma, "slope": slope}
+
+
+def hp_trend(values: np.ndarray, smoothing: float) -> np.ndarray:
+    """Hodrick-Prescott trend along axis -2 (periods) of (..., periods, countries) values.
+
+    tau = (I + lambda K'K)^-1 x with K the second-difference operator.
+    Reference: Hodrick and Prescott (1997), J. Money Credit Bank. 29, 1-16.
+    """
+    periods = values.shape[-2]
+    second = np.diff(np.eye(periods), n=2, axis=0)
+    smoother = np.linalg.inv(np.eye(periods) + smoothing * second.T @ second)
+    return np.matmul(smoother, values)
+
+
+def phillips_sul(
+    values: np.ndarray,
+    *,
+    first_fraction: float = 0.3,
+    hp_smoothing: float | None = None,
+    critical: float = -1.65,
+) -> dict[str, np.ndarray]:
+    """Phillips-Sul log t convergence test on trajectories (..., periods, countries).
+
+    Relative transition h_it = x_it / mean_i x_it, H_t = (1/N) sum_i (h_it - 1)^2, and the
+    regression log(H_1 / H_t) - 2 log(log t) = a + b log t + u over t = [rT], ..., T (t from
+    1) with a Newey-West (Bartlett, L = floor(4 (n/100)^(2/9))) standard error of b.
+    Convergence (one club) is rejected when t_b < `critical` (one-sided 5%). b estimates
+    2 alpha, the speed of convergence (b >= 2: convergence in levels). Values are used as
+    given (pass logs for log-level data); `hp_smoothing` first takes the HP trend. Countries
+    with any missing value are dropped. Reference: Phillips and Sul (2007), Transition
+    modeling and econometric convergence tests, Econometrica 75, 1771-1855.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    complete = ~np.isnan(values).any(axis=-2, keepdims=True)
+    if hp_smoothing is not None:
+        values = hp_trend(np.where(complete, values, 0.0), hp_smoothing)
+    values = np.where(complete, values, np.nan)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        relative = values / np.nanmean(values, axis=-1, keepdims=True)
+        dispersion = np.nanmean((relative - 1.0) ** 2, axis=-1)
+    periods = values.shape[-2]
+    first = max(int(first_fraction * periods), 2)
+    t = np.arange(first, periods + 1, dtype=np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        response = np.log(dispersion[..., :1] / dispersion[..., first - 1 :]) - 2.0 * np.log(
+            np.log(t)
+        )
+    design = np.column_stack([np.ones_like(t), np.log(t)])
+    bread = np.linalg.inv(design.T @ design)
+    coefficients = response @ design @ bread
+    residual = response - coefficients @ design.T
+    score = design * residual[..., None]
+    n_obs = t.size
+    bandwidth = int(np.floor(4 * (n_obs / 100.0) ** (2.0 / 9.0)))
+    meat = np.einsum("...ti,...tj->...ij", score, score)
+    for lag in range(1, bandwidth + 1):
+        gamma = np.einsum("...ti,...tj->...ij", score[..., lag:, :], score[..., :-lag, :])
+        meat = meat + (1.0 - lag / (bandwidth + 1.0)) * (gamma + np.swapaxes(gamma, -1, -2))
+    covariance = bread @ meat @ bread
+    b = coefficients[..., 1]
+    se = np.sqrt(covariance[..., 1, 1])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t_stat = b / se
+    return {"b": b, "se": se, "t_stat": t_stat, "converges": t_stat > critical}
+
+
+def club_convergence(
+    values: np.ndarray,
+    *,
+    first_fraction: float = 0.3,
+    critical: float = -1.65,
+    sieve: float = 0.0,
+) -> dict[str, list[np.ndarray] | np.ndarray]:
+    """Phillips-Sul club clustering of one panel (periods, countries), simplified.
+
+    1. Order countries by their mean over the last third of periods (highest first).
+    2. Core: among the top-k groups (k >= 2) with t_b > `critical`, the k with the largest
+       t_b; if the top pair does not converge, drop the top country and retry.
+    3. Sieve: add each other country to the core if the core plus it has t_b > `sieve`.
+    4. Test the rest as one club; if it fails, repeat on the rest. Countries that fit no
+       club are divergent. Reference: Phillips and Sul (2007), sec. 4.
+    Returns {"clubs": [country indices], "divergent": country indices}.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    periods = values.shape[0]
+
+    def t_stat(members: np.ndarray) -> float:
+        test = phillips_sul(values[:, members], first_fraction=first_fraction)
+        return float(test["t_stat"])
+
+    recent = np.nanmean(values[periods - max(periods // 3, 1) :], axis=0)
+    remaining = list(np.argsort(-recent, kind="stable"))
+    clubs: list[np.ndarray] = []
+    while len(remaining) >= 2:
+        if t_stat(np.array(remaining)) > critical:
+            clubs.append(np.sort(np.array(remaining)))
+            return {"clubs": clubs, "divergent": np.array([], dtype=np.int64)}
+        core: list[int] = []
+        for start in range(len(remaining) - 1):
+            stats = [
+                (t_stat(np.array(remaining[start : start + k])), k)
+                for k in range(2, len(remaining) - start + 1)
+            ]
+            passing = [(s, k) for s, k in stats if s > critical]
+            if passing:
+                k_best = max(passing)[1]
+                core = remaining[start : start + k_best]
+                break
+        if not core:
+            break
+        club = list(core)
+        for country in remaining:
+            if country not in core and t_stat(np.array([*core, country])) > sieve:
+                club.append(country)
+        clubs.append(np.sort(np.array(club)))
+        remaining = [c for c in remaining if c not in club]
+    return {"clubs": clubs, "divergent": np.sort(np.array(remaining, dtype=np.int64))}
