@@ -112,7 +112,29 @@ def yearly_region_table(region: pd.DataFrame, path: str = "status_quo") -> pd.Da
     return table.mean().round(3)
 
 
-def summary_text(results: HeadlineResults) -> str:
+def mobility_of(agents: pd.DataFrame, *, lag: int = 12, n_boot: int = 1000, seed: int = 0,
+                shock_date: str | None = None, thresholds=(35.0, 60.0)):  # fmt: skip
+    """Mobility and fragmentation of one scenario's runs (rows of ``agents``), with
+    cluster-bootstrap intervals over runs (replicates)."""
+    from mobility import TierPanel, state_arrays, summarize
+
+    frame = agents.rename(columns={"replicate": "run"})
+    panel = TierPanel.from_frame(frame, thresholds=thresholds)
+    values = state_arrays(frame, ["research", "capital", "adoption", "enabling", "governance"])
+    return summarize(panel, lag=lag, n_boot=n_boot, seed=seed, shock_date=shock_date,
+                     values=values)  # fmt: skip
+
+
+def headline_mobility(results: HeadlineResults, thresholds=(35.0, 60.0)):
+    """Mobility of the release scenario with Peru on status_quo (the region's baseline)."""
+    release = results.agents["release"].iloc[0]
+    frame = results.agents[(results.agents["release"] == release)
+                           & (results.agents["peru_path"] == "status_quo")]  # fmt: skip
+    shock = release.removeprefix("release ") if release.startswith("release ") else None
+    return mobility_of(frame, shock_date=shock, thresholds=thresholds), release
+
+
+def summary_text(results: HeadlineResults, mobility=None) -> str:
     """The printed summary of the headline experiment."""
     region_table = yearly_region_table(results.region)
     peru = pioneer_probability(results.agents)
@@ -133,22 +155,35 @@ def summary_text(results: HeadlineResults) -> str:
             f"  {row.release:16s} {row.peru_path:20s} by {row.year}: {row.probability:5.2f} "
             f"[{row.ci_low:4.2f}, {row.ci_high:4.2f}]"
         )
+    if mobility is not None:
+        from mobility import format_summary
+
+        summary, release = mobility
+        lines += ["", f"Mobility ({release}, Peru on status_quo; tiers every 12 months):",
+                  format_summary(summary)]  # fmt: skip
     return "\n".join(lines)
 
 
-def write_outputs(results: HeadlineResults, folder: Path, thresholds=(35.0, 60.0)) -> list[Path]:
+def write_outputs(results: HeadlineResults, folder: Path, thresholds=(35.0, 60.0),
+                  mobility=None) -> list[Path]:  # fmt: skip
     """Write tables (Parquet and CSV), figures (PNG and SVG) and the summary into ``folder``."""
     from figures import country_paths, save, score_trajectories, tier_composition
 
     folder.mkdir(parents=True, exist_ok=True)
-    written = []
+    tables = {
+        "region.csv": results.region,
+        "peru_pioneer_probability.csv": pioneer_probability(results.agents),
+        "region_by_year.csv": yearly_region_table(results.region).reset_index(),
+    }
+    if mobility is not None:
+        summary, _ = mobility
+        tables |= {f"mobility_{name}.csv": getattr(summary, name)
+                   for name in ("transitions", "indices", "window", "fragmentation")}  # fmt: skip
     results.agents.to_parquet(folder / "agents.parquet", index=False)
-    results.region.to_csv(folder / "region.csv", index=False)
-    pioneer_probability(results.agents).to_csv(folder / "peru_pioneer_probability.csv", index=False)
-    yearly_region_table(results.region).to_csv(folder / "region_by_year.csv")
-    (folder / "summary.txt").write_text(summary_text(results) + "\n")
-    written += [folder / n for n in ("agents.parquet", "region.csv", "peru_pioneer_probability.csv",
-                                     "region_by_year.csv", "summary.txt")]  # fmt: skip
+    for name, table in tables.items():
+        table.to_csv(folder / name, index=False)
+    (folder / "summary.txt").write_text(summary_text(results, mobility) + "\n")
+    written = [folder / name for name in ("agents.parquet", *tables, "summary.txt")]
     figures_dir = folder / "figures"
     figures_dir.mkdir(exist_ok=True)
     baseline = results.agents[

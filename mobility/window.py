@@ -263,9 +263,12 @@ class WindowClosing:
 def first_month_below(
     hazard: np.ndarray, months: np.ndarray, threshold: float, persist_months: int = 1
 ) -> np.ndarray:
-    """First month whose hazard, and that of the next persist_months - 1 months, is below
-    `threshold` (NaN hazard, nobody at risk, counts as below); inf if never. Batched."""
-    below = ~(hazard >= threshold)
+    """First month, at or after the hazard's peak, whose hazard, and that of the next
+    persist_months - 1 months, is below `threshold` (NaN hazard, nobody at risk, counts as
+    below); inf if never. The window must open before it can close: months before the peak
+    do not count. Batched."""
+    peak = np.argmax(np.nan_to_num(hazard, nan=-np.inf), axis=-1)[..., None]
+    below = ~(hazard >= threshold) & (np.arange(hazard.shape[-1]) >= peak)
     k = max(1, persist_months)
     cumulative = np.concatenate(
         [np.zeros(below.shape[:-1] + (1,)), np.cumsum(below, axis=-1)], axis=-1
@@ -288,7 +291,10 @@ def window_closing_time(
     level: float = 0.95,
     weights: np.ndarray | None = None,
 ) -> WindowClosing:
-    """Window-closing time t* = min{tau >= 0: h(tau) < threshold}, with a run bootstrap.
+    """Window-closing time t* = min{tau >= peak: h(tau) < threshold}, with a run bootstrap.
+
+    The peak is the month of the highest upward hazard after the shock (the window opens
+    before it closes).
 
     `moves_up` and `at_risk` are per run (runs, periods) from `upward_counts`; the pooled
     hazard is h(tau) = sum_r up_r(tau) / sum_r risk_r(tau). With `persist_months` = k the

@@ -2,8 +2,9 @@
 
 The open-weights release (2025-08) against no release, and Peru under status_quo,
 adoption_management and production_platform, each with replications under common random
-numbers. Prints a summary and writes tables (Parquet, CSV) and figures (PNG, SVG) into a
-results folder.
+numbers. Prints a summary (with tier mobility: transition matrix, indices and the window,
+bootstrap intervals over replications) and writes tables (Parquet, CSV) and figures (PNG,
+SVG) into a results folder.
 
 examples:
   latam-ai run                              # defaults: 40 replications, seed 2025
@@ -52,7 +53,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from experiments.headline import run_headline, summary_text, write_outputs
+    from experiments.headline import headline_mobility, run_headline, summary_text, write_outputs
     from model.parameters import validate_parameters
 
     if args.replications < 1:
@@ -62,7 +63,8 @@ def main(args: argparse.Namespace) -> int:
     folder = args.out or Path("results") / f"headline-{dt.datetime.now():%Y%m%d-%H%M%S}"
     results = run_headline(args.replications, args.seed, progress=not args.no_progress,
                            **overrides)  # fmt: skip
-    print(summary_text(results))
-    written = write_outputs(results, folder, params["tier_thresholds"])
+    mobility = headline_mobility(results, params["tier_thresholds"])
+    print(summary_text(results, mobility))
+    written = write_outputs(results, folder, params["tier_thresholds"], mobility)
     print(f"\nResults written to {folder}/ ({len(written)} files)")
     return 0
