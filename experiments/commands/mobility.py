@@ -1,0 +1,117 @@
+"""Measure tier mobility: on the real ILIA panel, or on a results folder of simulated runs.
+
+Without a folder: the ILIA editions (2023 to 2024 for the 12 countries in both, 2024 to
+2025 for all 19), with a Dirichlet-multinomial posterior per row so that a zero count is not
+read as a zero probability. With a folder written by `latam-ai run` (agents.parquet) or by
+`latam-ai sweep` (trajectories/): the transition matrix, mobility indices, the window after
+the shock and fragmentation, with cluster-bootstrap intervals over runs, per scenario.
+Tables are written next to the results as mobility_lag<LAG>_*.csv.
+
+examples:
+  latam-ai mobility                                  # the real ILIA panel
+  latam-ai mobility --prior uniform
+  latam-ai mobility results/headline-20261128-101500 --lag 12
+  latam-ai mobility results/window-sweep --by policies --boot 500
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pandas as pd
+
+from experiments.cli import UsageError
+
+HELP = "measure tier mobility on the ILIA panel or on a results folder"
+STATE_COLUMNS = ["research", "capital", "adoption", "enabling", "governance"]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("results", nargs="?", type=Path, default=None,
+                        help="results folder (omit for the real ILIA panel)")  # fmt: skip
+    parser.add_argument("--lag", type=int, default=12, help="months between observations (12)")
+    parser.add_argument("--boot", type=int, default=1000, help="bootstrap replicates (1000)")
+    parser.add_argument("--seed", type=int, default=0, help="bootstrap seed (0)")
+    parser.add_argument("--prior", default="jeffreys",
+                        help="Dirichlet prior for the ILIA panel: jeffreys, uniform, perks, "
+                        "haldane or a number (default jeffreys)")  # fmt: skip
+    parser.add_argument("--thresholds", type=float, nargs=2, default=(35.0, 60.0),
+                        metavar=("LOW", "HIGH"), help="tier cut-offs (default 35 60)")  # fmt: skip
+    parser.add_argument(
+        "--shock",
+        default=None,
+        help="month of the shock for the window (default: read from the runs)",
+    )
+    parser.add_argument(
+        "--by", default=None, help="design column that splits a sweep's runs into scenarios"
+    )
+
+
+def scenario_frames(folder: Path, by: str | None) -> dict[str, tuple[pd.DataFrame, str | None]]:
+    """Tidy frames (one per scenario, a ``run`` column) and each scenario's shock month."""
+    if (folder / "agents.parquet").exists():  # latam-ai run
+        agents = pd.read_parquet(folder / "agents.parquet")
+        frames = {}
+        for (release, path), frame in agents.groupby(["release", "peru_path"], sort=False):
+            shock = release.removeprefix("release ") if release.startswith("release ") else None
+            frames[f"{release} / Peru {path}"] = (frame.rename(columns={"replicate": "run"}), shock)
+        return frames
+    if (folder / "trajectories").exists():  # latam-ai sweep
+        from experiments.sweep import load_results
+
+        results = load_results(folder)
+        if results.trajectories is None or results.trajectories.empty:
+            raise UsageError(f"{folder}: the sweep kept no trajectories; set outputs.trajectories")
+        frame = results.trajectories.rename(columns={"run_id": "run"})
+        design = results.design.set_index("run_id")
+        if by is None:
+            return {"all runs": (frame, _shock_of(design))}
+        if by not in design.columns:
+            raise UsageError(f"--by {by!r}: not a design column; columns: {list(design.columns)}")
+        groups = design[by].astype(str)
+        return {f"{by} = {value}": (frame[frame["run"].map(groups) == value],
+                                    _shock_of(design[groups == value]))
+                for value in groups.unique()}  # fmt: skip
+    raise UsageError(
+        f"{folder}: no agents.parquet (latam-ai run) or trajectories/ (latam-ai sweep)"
+    )
+
+
+def _shock_of(design: pd.DataFrame) -> str | None:
+    if "open_weights_date" not in design.columns:
+        return "2025-08"
+    values = design["open_weights_date"].dropna().astype(str).unique()
+    return values[0].strip('[]"') if len(values) == 1 and values[0] not in ("None", "") else None
+
+
+def main(args: argparse.Namespace) -> int:
+    from experiments.headline import mobility_of
+    from mobility import format_summary, ilia_report
+
+    if args.results is None:
+        prior = args.prior
+        try:
+            prior = float(prior)
+        except ValueError:
+            pass
+        print(ilia_report(prior=prior, thresholds=tuple(args.thresholds)))
+        return 0
+    if not args.results.is_dir():
+        raise UsageError(f"{args.results}: no such results folder")
+    for index, (label, (frame, shock)) in enumerate(scenario_frames(args.results, args.by).items()):
+        summary = mobility_of(
+            frame,
+            lag=args.lag,
+            n_boot=args.boot,
+            seed=args.seed,
+            shock_date=args.shock or shock,
+            thresholds=tuple(args.thresholds),
+        )
+        print(f"\n=== {label} ===\n{format_summary(summary)}")
+        for name in ("transitions", "indices", "window", "fragmentation"):
+            table = getattr(summary, name).assign(scenario=label)
+            path = args.results / f"mobility_lag{args.lag}_{name}.csv"
+            table.to_csv(path, mode="w" if index == 0 else "a", header=index == 0, index=False)
+    print(f"\nTables written to {args.results}/mobility_lag{args.lag}_*.csv")
+    return 0
