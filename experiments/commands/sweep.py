@@ -1,0 +1,102 @@
+"""Run a parameter sweep declared in a TOML experiment file.
+
+The run count is shown before anything runs; results stream to Parquet shards in the
+results folder (default: results/<experiment name>) with a ledger and a manifest, so a
+killed sweep continues with --resume. A run that raises is recorded and the sweep goes on.
+
+examples:
+  latam-ai sweep experiments/examples/open_weights.toml
+  latam-ai sweep experiments/examples/sobol.toml --out results/sobol --workers 2
+  latam-ai sweep experiments/examples/window.toml --dry-run
+  latam-ai sweep experiments/examples/sobol.toml --out results/sobol --resume
+  latam-ai sweep experiments/examples/sobol.toml --scheduler tcp://10.0.0.5:8786
+  latam-ai sweep experiments/examples/smoke.toml --scheduler local --workers 2
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from experiments.cli import UsageError
+
+HELP = "run a parameter sweep from a TOML experiment file (resumable, batched, parallel)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("experiment", help="experiment TOML file (see experiments/examples/)")
+    parser.add_argument("--out", help="results folder (default: results/<experiment name>)")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument(
+        "--workers",
+        type=int,
+        help="local worker processes (default: all "
+        "cores; 1 runs in this process); with --scheduler local: Dask workers",
+    )
+    where.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="Dask scheduler address (tcp://host:8786), or 'local' for a Dask LocalCluster",
+    )
+    parser.add_argument(
+        "--batch-size",
+        type=int,
+        help="runs per batch (default: the file's "
+        "batch_size, else 1024); results do not depend on it",
+    )
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue an interrupted sweep in --out: finished runs are skipped",
+    )
+    parser.add_argument("--dry-run", action="store_true", help="show the design and stop")
+    parser.add_argument("--csv", action="store_true", help="also export the results as CSV")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def describe_plan(experiment, design) -> str:
+    """One line: the design, its samples and replications, the number of runs."""
+    samples = design["sample_id"].nunique()
+    return (
+        f"experiment {experiment.name!r}: {experiment.design.method} design over "
+        f"{len(experiment.variable_names)} parameters, {samples} samples x "
+        f"{experiment.replications} replications = {len(design)} runs"
+    )
+
+
+def main(args: argparse.Namespace) -> int:
+    from experiments.sweep.executors import make_executor
+    from experiments.sweep.runner import prepare, run_experiment
+    from experiments.sweep.storage import export_csv
+
+    if args.workers is not None and args.workers < 1:
+        raise UsageError(f"--workers {args.workers}: must be at least 1")
+    if args.batch_size is not None and args.batch_size < 1:
+        raise UsageError(f"--batch-size {args.batch_size}: must be at least 1")
+    experiment, design = prepare(args.experiment)
+    print(describe_plan(experiment, design), flush=True)
+    if args.dry_run:
+        import pandas as pd
+
+        with pd.option_context("display.max_columns", 30, "display.width", 160):
+            print(
+                design.drop(columns=[c for c in design if c.startswith("u:")]).to_string(
+                    max_rows=40
+                )
+            )
+        return 0
+    out = Path(args.out) if args.out else Path("results") / experiment.name
+    with make_executor(args.workers, args.scheduler) as executor:
+        report = run_experiment(
+            experiment, out, executor, args.batch_size, args.resume, progress=not args.no_progress
+        )
+    print(report)
+    if report.failed:
+        print(
+            f"{report.failed} runs failed; tracebacks in {out / 'failures'} "
+            "(load_results(folder).failures)"
+        )
+    if args.csv:
+        for path in export_csv(out):
+            print(f"wrote {path}")
+    return 0

@@ -1,0 +1,48 @@
+"""Parameter sweeps: experiments as TOML data, batched runs, resumable Parquet storage.
+
+>>> from experiments.sweep import load_results, run_experiment
+>>> report = run_experiment("experiments/examples/smoke.toml", "results/smoke")
+>>> results = load_results("results/smoke")
+>>> results.table().groupby("open_weights_date")["production_gap_end"].mean()
+
+Names are imported lazily (worker processes import only the engine they need).
+"""
+
+from __future__ import annotations
+
+import importlib
+
+_EXPORTS = {
+    "build_design": "design",
+    "run_count": "design",
+    "sample_count": "design",
+    "run_batch": "engine",
+    "simulate": "engine",
+    "InProcessExecutor": "executors",
+    "dask_executor": "executors",
+    "make_executor": "executors",
+    "process_executor": "executors",
+    "GLOBAL_METRICS": "metrics",
+    "metric_registry": "metrics",
+    "metric_table": "metrics",
+    "SweepReport": "runner",
+    "prepare": "runner",
+    "run_experiment": "runner",
+    "Experiment": "spec",
+    "ExperimentError": "spec",
+    "experiment_from_dict": "spec",
+    "load_experiment": "spec",
+    "Results": "storage",
+    "export_csv": "storage",
+    "load_results": "storage",
+    "morris_indices": "sensitivity",
+    "sobol_indices": "sensitivity",
+    "sensitivity_figure": "sensitivity",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'experiments.sweep' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"experiments.sweep.{_EXPORTS[name]}"), name)

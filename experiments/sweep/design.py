@@ -1,0 +1,194 @@
+"""The design of an experiment: one row per run, with its sample, replicate and seed.
+
+Samples come from a full grid, an explicit list, a Latin hypercube
+(``scipy.stats.qmc.LatinHypercube``), a Saltelli-Sobol sequence or Morris trajectories
+(SALib). Sampled designs draw unit coordinates ``u`` in [0, 1] and map them through each
+variable's quantile function (discrete values: ``values[floor(u k)]``); the coordinates
+are kept in the design (columns ``u:<name>``) for the sensitivity analysis.
+
+Seeds (docs/SWEEPS.md, "Seeding"): ``children = SeedSequence(seed).spawn(k)`` and a run's
+seed is ``int(child.generate_state(1, numpy.uint64)[0])``. With common random numbers
+``k = replications`` and replicate ``r`` of every sample uses child ``r``; without,
+``k = samples * replications`` and run ``(s, r)`` uses child ``s * replications + r``.
+A run's generator is ``numpy.random.default_rng(seed)``, as in ``RegionModel(rng=seed)``.
+Run ids are ``sample_id * replications + replicate``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from experiments.sweep.spec import Experiment, ExperimentError, Variable, key_line
+
+
+def sample_count(experiment: Experiment) -> int:
+    """Number of samples (parameter points) of the design, before replications."""
+    design, dims = experiment.design, len(experiment.varied)
+    if design.method == "grid":
+        return math.prod(len(v.grid_values()) for v in experiment.varied)
+    if design.method == "list":
+        return len(design.runs)
+    if design.method == "lhs":
+        return design.samples
+    if design.method == "sobol":
+        return design.base_samples * (2 * dims + 2 if design.second_order else dims + 2)
+    return design.trajectories * (dims + 1)
+
+
+def run_count(experiment: Experiment) -> int:
+    """Number of runs: samples times replications."""
+    return sample_count(experiment) * experiment.replications
+
+
+def unit_problem(experiment: Experiment) -> dict[str, Any]:
+    """The SALib problem over unit coordinates of the varied parameters."""
+    names = [v.name for v in experiment.varied]
+    return {"num_vars": len(names), "names": names, "bounds": [[0.0, 1.0]] * len(names)}
+
+
+def unit_samples(experiment: Experiment) -> np.ndarray:
+    """Unit coordinates of every sample, shape (samples, varied) (sampled designs only)."""
+    design, dims = experiment.design, len(experiment.varied)
+    if design.method == "lhs":
+        from scipy.stats import qmc
+
+        return qmc.LatinHypercube(d=dims, seed=experiment.seed).random(design.samples)
+    if design.method == "sobol":
+        from SALib.sample import sobol
+
+        return sobol.sample(
+            unit_problem(experiment),
+            design.base_samples,
+            calc_second_order=design.second_order,
+            seed=experiment.seed,
+        )
+    from SALib.sample import morris
+
+    return morris.sample(
+        unit_problem(experiment),
+        design.trajectories,
+        num_levels=design.levels,
+        seed=experiment.seed,
+    )
+
+
+def values_from_unit(variable: Variable, u: np.ndarray) -> np.ndarray | list:
+    """Map unit coordinates to values through the variable's quantile function."""
+    if variable.values is not None:
+        index = np.minimum((u * len(variable.values)).astype(int), len(variable.values) - 1)
+        return [variable.values[i] for i in index]
+    low, high = variable.low, variable.high
+    if variable.distribution == "uniform":
+        return low + u * (high - low)
+    if variable.distribution == "loguniform":
+        return np.exp(np.log(low) + u * (np.log(high) - np.log(low)))
+    from scipy import stats
+
+    if variable.distribution == "triangular":
+        c = (variable.mode - low) / (high - low)
+        return stats.triang.ppf(u, c, loc=low, scale=high - low)
+    a, b = (low - variable.mean) / variable.sd, (high - variable.mean) / variable.sd
+    return stats.truncnorm.ppf(u, a, b, loc=variable.mean, scale=variable.sd)
+
+
+def encode(value: Any) -> str:
+    """A non-numeric parameter value as canonical JSON (the design stores it so)."""
+    return json.dumps(value, sort_keys=True)
+
+
+def sample_table(experiment: Experiment) -> pd.DataFrame:
+    """One row per sample: ``sample_id``, a column per varied parameter, unit coordinates."""
+    method = experiment.design.method
+    columns: dict[str, Any] = {}
+    if method == "grid":
+        grids = [v.grid_values() for v in experiment.varied]
+        points = list(itertools.product(*grids)) if grids else [()]
+        for i, variable in enumerate(experiment.varied):
+            columns[variable.name] = [p[i] for p in points]
+        count = len(points)
+    elif method == "list":
+        runs = experiment.design.runs
+        for name in experiment.variable_names:
+            columns[name] = [
+                run.get(name, experiment.fixed.get(name, _default(name))) for run in runs
+            ]
+        if any("label" in run for run in runs):
+            columns["label"] = [str(run.get("label", i)) for i, run in enumerate(runs)]
+        count = len(runs)
+    else:
+        units = unit_samples(experiment)
+        for i, variable in enumerate(experiment.varied):
+            columns[variable.name] = values_from_unit(variable, units[:, i])
+        for i, variable in enumerate(experiment.varied):
+            columns[f"u:{variable.name}"] = units[:, i]
+        count = len(units)
+    table = pd.DataFrame({"sample_id": np.arange(count, dtype=np.int64)})
+    for name, values in columns.items():
+        numeric = all(
+            isinstance(v, int | float | np.floating) and not isinstance(v, bool) for v in values
+        )
+        if name == "label" or name.startswith("u:"):
+            table[name] = values
+        elif numeric:
+            table[name] = np.asarray(values, dtype=float)
+        else:
+            table[name] = [encode(v) for v in values]
+    check_thresholds(experiment, table)
+    return table
+
+
+def _default(name: str) -> Any:
+    from model.parameters import BY_NAME
+
+    return BY_NAME[name].default
+
+
+def check_thresholds(experiment: Experiment, table: pd.DataFrame) -> None:
+    """Varied tier cut-offs must keep low < high in every sample."""
+    parts = [p for p in ("tier_thresholds.low", "tier_thresholds.high") if p in table]
+    if not parts:
+        return
+    base = experiment.fixed.get("tier_thresholds", _default("tier_thresholds"))
+    low = table.get("tier_thresholds.low", pd.Series(float(base[0]), index=table.index))
+    high = table.get("tier_thresholds.high", pd.Series(float(base[1]), index=table.index))
+    bad = np.flatnonzero(~(low.to_numpy() < high.to_numpy()))
+    if bad.size:
+        line = key_line(experiment.source, "varied", parts[0]) if experiment.source else None
+        where = f"{experiment.path}:{line}" if line else experiment.path
+        raise ExperimentError(
+            f"{where}: [varied] {parts[0]}: sample {int(bad[0])} has tier_thresholds "
+            f"({low.iloc[bad[0]]:g}, {high.iloc[bad[0]]:g}); the ranges must keep low < high"
+        )
+
+
+def run_seeds(experiment: Experiment, samples: int) -> np.ndarray:
+    """Seed of every run, shape (samples, replications), as documented in the module."""
+    reps = experiment.replications
+    count = reps if experiment.common_random_numbers else samples * reps
+    children = np.random.SeedSequence(experiment.seed).spawn(count)
+    seeds = np.array([c.generate_state(1, np.uint64)[0] for c in children], dtype=np.uint64)
+    if experiment.common_random_numbers:
+        return np.broadcast_to(seeds, (samples, reps)).copy()
+    return seeds.reshape(samples, reps)
+
+
+def build_design(experiment: Experiment) -> pd.DataFrame:
+    """The run table: ``run_id, sample_id, replicate, seed`` and every varied value."""
+    samples = sample_table(experiment)
+    reps = experiment.replications
+    seeds = run_seeds(experiment, len(samples))
+    runs = pd.DataFrame(
+        {
+            "run_id": np.arange(len(samples) * reps, dtype=np.int64),
+            "sample_id": np.repeat(samples["sample_id"].to_numpy(), reps),
+            "replicate": np.tile(np.arange(reps, dtype=np.int64), len(samples)),
+            "seed": seeds.reshape(-1),
+        }
+    )
+    return runs.merge(samples, on="sample_id", how="left", sort=False)

@@ -1,0 +1,111 @@
+"""Executors for sweeps: anything with the ``concurrent.futures.Executor`` interface.
+
+* :class:`InProcessExecutor`: runs each batch when it is submitted (no processes);
+* :func:`process_executor`: a ``ProcessPoolExecutor`` (forkserver) over the local cores;
+* :func:`dask_executor`: a Dask ``distributed`` client's executor, on a scheduler address
+  or a ``LocalCluster``. Dask merges calls it considers identical; the sweep passes each
+  batch's run ids and seeds in every call and submits with ``pure=False``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import threading
+from collections.abc import Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+
+
+class InProcessExecutor(Executor):
+    """Run each submitted call at once, in this process; returns finished futures."""
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # noqa: BLE001 - delivered through the future
+            future.set_exception(exc)
+        return future
+
+
+def default_workers() -> int:
+    """Number of cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+def os_threads() -> int:
+    """Threads of this process as the OS sees them (native library pools included)."""
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:  # pragma: no cover - not on Linux
+        return threading.active_count() + 1
+
+
+def process_executor(workers: int | None = None) -> ProcessPoolExecutor:
+    """Local worker processes. Forked from this process (started at once, the model
+    already imported) while it runs a single thread; else from a forkserver, since forking
+    a multi-threaded process (e.g. after Arrow started its pool) may deadlock."""
+    workers = workers or default_workers()
+    if "fork" in multiprocessing.get_all_start_methods() and os_threads() == 1:
+        executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+        executor.submit(os.getpid).result()  # forks every worker now, before any thread
+        return executor
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["experiments.sweep.engine", "experiments.sweep.metrics"])
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+
+
+@contextlib.contextmanager
+def dask_executor(scheduler: str = "local", workers: int | None = None) -> Iterator[Executor]:
+    """A Dask executor: ``scheduler`` is an address (``tcp://host:8786``) or ``"local"``
+    for a ``LocalCluster`` of ``workers`` single-threaded processes. Closed on exit."""
+    from distributed import Client, LocalCluster
+
+    cluster = None
+    if scheduler == "local":
+        cluster = LocalCluster(
+            n_workers=workers or default_workers(),
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+        )
+        client = Client(cluster)
+    else:
+        client = Client(scheduler, timeout="20s")
+    try:
+        yield client.get_executor(pure=False)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+@contextlib.contextmanager
+def make_executor(workers: int | None = None, scheduler: str | None = None) -> Iterator[Executor]:
+    """The executor the command line asks for: Dask if ``scheduler``, in-process if
+    ``workers == 1``, else local processes (all cores by default)."""
+    if scheduler:
+        with dask_executor(scheduler, workers) as executor:
+            yield executor
+    elif workers == 1:
+        yield InProcessExecutor()
+    else:
+        with process_executor(workers) as executor:
+            yield executor
+
+
+def describe(executor: Executor) -> dict[str, object]:
+    """What the manifest records about an executor."""
+    info: dict[str, object] = {"type": type(executor).__name__}
+    workers = getattr(executor, "_max_workers", None)
+    if workers:
+        info["workers"] = workers
+    client = getattr(executor, "_client", None)
+    if client is not None:
+        info["scheduler"] = client.scheduler.address
+        info["workers"] = len(client.scheduler_info().get("workers", {}))
+    return info

@@ -1,0 +1,296 @@
+"""Summary metrics of a run: one declaration per metric (name, unit, meaning, function).
+
+Each function takes a :class:`~experiments.sweep.engine.BatchHistory` and returns one value
+per run of the batch. Country metrics are about ``[outputs] country`` (Peru by default,
+named ``peru_*``); dated metrics use the state at the end of December of each year in
+``[outputs] years`` (NaN when that month is outside a run's horizon). "Start tiers" are
+the tiers of the first month; tier gaps are Pioneers minus Explorers (NaN if either is
+empty). :data:`GLOBAL_METRICS` plus the metrics of :func:`metric_registry` are the
+columns of ``summaries``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from model.equations import ADOPTER, EXPLORER, PIONEER
+from model.metrics import gini, group_mean, tier_counts, tier_gap
+
+TIER_NAMES = {EXPLORER: "explorers", ADOPTER: "adopters", PIONEER: "pioneers"}
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A summary metric: one number per run."""
+
+    name: str
+    unit: str
+    meaning: str
+    compute: Callable  # BatchHistory -> array of shape (runs,)
+
+
+def _end(h) -> dict:
+    return h.snapshots[len(h.months) - 1]
+
+
+def _start(h) -> dict:
+    return h.snapshots[0]
+
+
+def shorrocks_index(tiers: np.ndarray, lag: int = 12, n_tiers: int = 3) -> np.ndarray:
+    """Shorrocks (1978) mobility of the ``lag``-month tier transition matrix of each run.
+
+    P pools all countries and start months of a run; over the m observed rows (origin
+    tiers that occur), M = (m - trace P) / (m - 1): 0 no mobility, 1 and above mobile.
+    NaN when fewer than two origin tiers occur or the horizon is shorter than the lag.
+    """
+    runs = tiers.shape[0]
+    if tiers.shape[1] <= lag:
+        return np.full(runs, np.nan)
+    origin, destination = tiers[:, :-lag], tiers[:, lag:]
+    counts = np.zeros((runs, n_tiers, n_tiers))
+    for k in range(n_tiers):
+        at_k = origin == k
+        for j in range(n_tiers):
+            counts[:, k, j] = (at_k & (destination == j)).sum(axis=(1, 2))
+    totals = counts.sum(axis=2)
+    observed = totals > 0
+    stay = np.where(observed, np.diagonal(counts, axis1=1, axis2=2) / np.maximum(totals, 1), 0.0)
+    m = observed.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(m > 1, (m - stay.sum(axis=1)) / (m - 1), np.nan)
+
+
+def crossings(tiers: np.ndarray, direction: int) -> np.ndarray:
+    """Number of month-to-month tier changes up (+1) or down (-1), over countries."""
+    change = np.diff(tiers.astype(np.int8), axis=1) * direction
+    return (change > 0).sum(axis=(1, 2)).astype(float)
+
+
+def first_month_in(tiers: np.ndarray, tier: int) -> np.ndarray:
+    """Months from the start until the first month in ``tier`` (NaN if never)."""
+    inside = tiers == tier
+    return np.where(inside.any(axis=1), inside.argmax(axis=1), np.nan)
+
+
+GLOBAL_METRICS: tuple[Metric, ...] = (
+    *(
+        Metric(
+            f"{name}_end",
+            "countries",
+            f"number of {name.capitalize()} at the end",
+            lambda h, k=k: tier_counts(_end(h)["tier"])[:, k].astype(float),
+        )
+        for k, name in TIER_NAMES.items()
+    ),
+    Metric(
+        "tier_gap_end",
+        "index points",
+        "mean score of Pioneers minus Explorers at the end",
+        lambda h: tier_gap(_end(h)["score"], _end(h)["tier"]),
+    ),
+    Metric(
+        "production_gap_end",
+        "index points",
+        "mean research of Pioneers minus Explorers at the end (current tiers)",
+        lambda h: tier_gap(_end(h)["research"], _end(h)["tier"]),
+    ),
+    Metric(
+        "adoption_gap_end",
+        "index points",
+        "mean adoption of Pioneers minus Explorers at the end (current tiers)",
+        lambda h: tier_gap(_end(h)["adoption"], _end(h)["tier"]),
+    ),
+    Metric(
+        "tier_gap_end_start_tiers",
+        "index points",
+        "mean score at the end of the start Pioneers minus the start Explorers",
+        lambda h: tier_gap(_end(h)["score"], _start(h)["tier"]),
+    ),
+    Metric(
+        "production_gap_end_start_tiers",
+        "index points",
+        "mean research at the end of the start Pioneers minus the start Explorers",
+        lambda h: tier_gap(_end(h)["research"], _start(h)["tier"]),
+    ),
+    Metric(
+        "adoption_gap_end_start_tiers",
+        "index points",
+        "mean adoption at the end of the start Pioneers minus the start Explorers",
+        lambda h: tier_gap(_end(h)["adoption"], _start(h)["tier"]),
+    ),
+    Metric(
+        "capital_gini_end",
+        "-",
+        "Gini coefficient of AI capital across countries at the end",
+        lambda h: gini(_end(h)["capital"]),
+    ),
+    Metric(
+        "region_share_mean",
+        "fraction",
+        "mean monthly share of global AI investment received by the region",
+        lambda h: (
+            h.region_share[:, 1:].mean(axis=1)
+            if h.region_share.shape[1] > 1
+            else h.region_share[:, 0]
+        ),
+    ),
+    *(
+        Metric(
+            f"{variable}_end_start_{name}",
+            "index 0-100",
+            f"mean {variable} at the end of the countries that started as {name.capitalize()}",
+            lambda h, k=k, v=variable: group_mean(_end(h)[v], _start(h)["tier"] == k),
+        )
+        for variable in ("research", "adoption")
+        for k, name in TIER_NAMES.items()
+    ),
+    Metric(
+        "shorrocks_12m",
+        "-",
+        "Shorrocks index (m - trace P)/(m - 1) of the 12-month tier "
+        "transition matrix pooled over countries and months",
+        lambda h: shorrocks_index(h.tiers),
+    ),
+    Metric(
+        "upward_crossings",
+        "moves",
+        "month-to-month tier changes up, over all countries",
+        lambda h: crossings(h.tiers, 1),
+    ),
+    Metric(
+        "downward_crossings",
+        "moves",
+        "month-to-month tier changes down, over all countries",
+        lambda h: crossings(h.tiers, -1),
+    ),
+)
+
+
+def _country(h, iso3: str) -> int | None:
+    return h.countries.index(iso3) if iso3 in h.countries else None
+
+
+def _country_value(h, iso3: str, month: str | None, variable: str) -> np.ndarray:
+    """A country's value of a snapshot variable at a month ('YYYY-MM'; None: the end)."""
+    c = _country(h, iso3)
+    t = len(h.months) - 1 if month is None else _month_index(h, month)
+    if c is None or t is None or t not in h.snapshots:
+        return np.full(h.tiers.shape[0], np.nan)
+    return h.snapshots[t][variable][:, c].astype(float)
+
+
+def _month_index(h, month: str) -> int | None:
+    period = pd.Period(month, "M")
+    return (period - h.months[0]).n if h.months[0] <= period <= h.months[-1] else None
+
+
+def _first_pioneer(h, iso3: str) -> np.ndarray:
+    c = _country(h, iso3)
+    if c is None:
+        return np.full(h.tiers.shape[0], np.nan)
+    return first_month_in(h.tiers[:, :, c], PIONEER).astype(float)
+
+
+def country_metrics(iso3: str, label: str, years: tuple[int, ...]) -> tuple[Metric, ...]:
+    """Metrics of one country: its score and tier at the end and at each year's December."""
+    who = f"{label} ({iso3})"
+    metrics = [
+        Metric(
+            f"{label}_score_end",
+            "index 0-100",
+            f"composite score of {who} at the end",
+            lambda h: _country_value(h, iso3, None, "score"),
+        ),
+        Metric(
+            f"{label}_tier_end",
+            "tier code",
+            f"tier of {who} at the end (0 E, 1 A, 2 P)",
+            lambda h: _country_value(h, iso3, None, "tier"),
+        ),
+        Metric(
+            f"{label}_research_end",
+            "index 0-100",
+            f"research of {who} at the end",
+            lambda h: _country_value(h, iso3, None, "research"),
+        ),
+        Metric(
+            f"{label}_adoption_end",
+            "index 0-100",
+            f"adoption of {who} at the end",
+            lambda h: _country_value(h, iso3, None, "adoption"),
+        ),
+        Metric(
+            f"{label}_first_pioneer_month",
+            "months",
+            f"months from the start until {who} is first a Pioneer (NaN: never)",
+            lambda h: _first_pioneer(h, iso3),
+        ),
+    ]
+    for year in years:
+        month = f"{year}-12"
+        metrics += [
+            Metric(
+                f"{label}_score_{year}",
+                "index 0-100",
+                f"score of {who} in {month}",
+                lambda h, m=month: _country_value(h, iso3, m, "score"),
+            ),
+            Metric(
+                f"{label}_tier_{year}",
+                "tier code",
+                f"tier of {who} in {month}",
+                lambda h, m=month: _country_value(h, iso3, m, "tier"),
+            ),
+            Metric(
+                f"{label}_pioneer_{year}",
+                "0/1",
+                f"whether {who} is a Pioneer in {month}",
+                lambda h, m=month: np.where(
+                    np.isnan(v := _country_value(h, iso3, m, "tier")), np.nan, v == PIONEER
+                ),
+            ),
+        ]
+    return tuple(metrics)
+
+
+def metric_registry(experiment) -> dict[str, Metric]:
+    """Every metric available to an experiment, by name."""
+    outputs = experiment.outputs
+    metrics = country_metrics(outputs.country, outputs.country_label, outputs.years)
+    return {m.name: m for m in (*metrics, *GLOBAL_METRICS)}
+
+
+def selected_metrics(experiment) -> list[Metric]:
+    """The metrics an experiment records (all unless ``[outputs] metrics`` names some)."""
+    registry = metric_registry(experiment)
+    names = experiment.outputs.metrics or tuple(registry)
+    unknown = [n for n in names if n not in registry]
+    if unknown:
+        raise ValueError(
+            f"unknown metric {unknown[0]!r} in [outputs] metrics; known: {', '.join(registry)}"
+        )
+    return [registry[n] for n in names]
+
+
+def key_months(experiment) -> tuple[str, ...]:
+    """Months whose full state the metrics read (besides the first and the last)."""
+    return tuple(f"{year}-12" for year in experiment.outputs.years)
+
+
+def summary_metrics(experiment, history) -> dict[str, np.ndarray]:
+    """Every recorded metric of a batch, name -> values (runs,)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return {m.name: np.asarray(m.compute(history), float) for m in selected_metrics(experiment)}
+
+
+def metric_table(experiment) -> pd.DataFrame:
+    """The metric declarations as a table (name, unit, meaning)."""
+    return pd.DataFrame(
+        [(m.name, m.unit, m.meaning) for m in metric_registry(experiment).values()],
+        columns=["name", "unit", "meaning"],
+    )

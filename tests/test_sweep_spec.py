@@ -1,0 +1,127 @@
+"""Experiment files: validation messages (key, value, line), exit code 2, nothing written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from experiments.cli import main
+from experiments.sweep import build_design, load_experiment
+from experiments.sweep.spec import ExperimentError, key_line
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "experiments" / "examples"
+
+GOOD = """\
+[experiment]
+seed = 1
+replications = 2
+
+[design]
+method = "grid"
+
+[fixed]
+end = "2026-06"
+
+[varied]
+capital_concentration = { values = [1.0, 2.0] }
+"""
+
+BAD = {
+    "unknown parameter": (
+        GOOD.replace("capital_concentration =", "capital_concentraton ="),
+        ["capital_concentraton", ":12:", "unknown parameter"],
+    ),
+    "value out of range": (
+        GOOD.replace("[1.0, 2.0]", "[1.0, 7.5]"),
+        ["capital_concentration", "7.5", ":12:", "outside the allowed range"],
+    ),
+    "wrong type": (
+        GOOD.replace("replications = 2", 'replications = "two"'),
+        ["replications", "'two'", ":3:", "integer"],
+    ),
+    "malformed TOML": (GOOD.replace("seed = 1", "seed = = 1"), ["malformed TOML", "line 2"]),
+    "empty design": (GOOD.replace("[1.0, 2.0]", "[]"), ["capital_concentration", "non-empty"]),
+    "unknown design method": (
+        GOOD.replace('"grid"', '"factorial"'),
+        ["method", "'factorial'", ":6:", "unknown design method", "sobol"],
+    ),
+    "unknown country in policies": (
+        GOOD.replace('end = "2026-06"', 'end = "2026-06"\npolicies = { XXX = "status_quo" }'),
+        ["policies", "XXX", ":10:"],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_bad_experiment_gives_its_message_exit_2_and_writes_nothing(case, tmp_path, capsys):
+    text, expected = BAD[case]
+    path = tmp_path / "bad.toml"
+    path.write_text(text)
+    out = tmp_path / "results"
+    code = main(["sweep", str(path), "--out", str(out), "--workers", "1", "--no-progress"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1, err  # one clear message
+    for fragment in expected:
+        assert fragment in err, (fragment, err)
+    assert not out.exists()
+
+
+def test_empty_list_design_and_missing_sizes_are_rejected(tmp_path):
+    path = tmp_path / "e.toml"
+    path.write_text('[design]\nmethod = "sobol"\n[varied]\ncapital_concentration = {}\n')
+    with pytest.raises(ExperimentError, match="base_samples"):
+        load_experiment(path)
+    path.write_text('[design]\nmethod = "list"\n')
+    with pytest.raises(ExperimentError, match=r"design\.runs"):
+        load_experiment(path)
+
+
+def test_key_line_finds_keys_under_their_table():
+    assert key_line(GOOD, "varied", "capital_concentration") == 12
+    assert key_line(GOOD, "experiment", "seed") == 2
+    assert key_line(GOOD, "design", "seed") is None
+
+
+@pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.toml")), ids=lambda p: p.stem)
+def test_example_files_validate_and_count_their_runs(path):
+    experiment = load_experiment(path)
+    design = build_design(experiment)
+    assert len(design) == design["sample_id"].nunique() * experiment.replications
+    assert design["run_id"].is_unique
+
+
+def test_sobol_example_has_ten_parameters_and_225280_runs():
+    experiment = load_experiment(EXAMPLES / "sobol.toml")
+    assert len(experiment.varied) == 10
+    from experiments.sweep import run_count
+
+    assert run_count(experiment) == 225_280
+
+
+def test_dry_run_shows_the_count_and_design_and_writes_nothing(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["sweep", str(EXAMPLES / "smoke.toml"), "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "4 samples x 3 replications = 12 runs" in out
+    assert "capital_concentration" in out and "seed" in out
+    assert not (tmp_path / "results").exists()
+
+
+def test_help_shows_examples(capsys):
+    for command in ("sweep", "sensitivity"):
+        with pytest.raises(SystemExit):
+            main([command, "--help"])
+        assert "examples:" in capsys.readouterr().out
+
+
+def test_common_random_numbers_share_seeds_across_samples():
+    experiment = load_experiment(EXAMPLES / "smoke.toml")
+    design = build_design(experiment)
+    by_replicate = design.groupby("replicate")["seed"].nunique()
+    assert (by_replicate == 1).all() and design["seed"].nunique() == experiment.replications
+    from dataclasses import replace
+
+    independent = build_design(replace(experiment, common_random_numbers=False))
+    assert independent["seed"].is_unique
