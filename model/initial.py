@@ -62,40 +62,48 @@ def published_dimension(dimensions: pd.DataFrame, edition: int, dimension: str) 
     return rows.set_index("iso3")[dimension].astype(float)
 
 
-def initial_capital(
-    investment: pd.DataFrame, capital_depreciation: float, countries=ILIA_COUNTRIES
-) -> pd.Series:
-    """AI capital stock (USD bn) at the end of 2024 from the CSET private-investment series."""
-    years = range(FIRST_INVESTMENT_YEAR, LAST_INVESTMENT_YEAR + 1)
+def investment_by_year(investment: pd.DataFrame, countries=ILIA_COUNTRIES) -> np.ndarray:
+    """CSET private AI investment (USD bn), shape (years, countries) for 2022-2024; a
+    country-year with no record is zero."""
+    years = list(range(FIRST_INVESTMENT_YEAR, LAST_INVESTMENT_YEAR + 1))
     rows = investment[investment["year"].isin(years)]
-    weights = (1.0 - capital_depreciation) ** (LAST_INVESTMENT_YEAR - rows["year"].astype(float))
-    stock = (rows["private_ai_investment_usd_m"] * weights / 1000.0).groupby(rows["iso3"]).sum()
-    return stock.reindex(list(countries), fill_value=0.0)
+    table = rows.pivot_table(index="year", columns="iso3", values="private_ai_investment_usd_m",
+                             aggfunc="sum")  # fmt: skip
+    return (
+        table.reindex(index=years, columns=list(countries), fill_value=0.0)
+        .fillna(0.0)
+        .to_numpy(float)
+        / 1000.0
+    )
 
 
-@functools.lru_cache(maxsize=16)
-def _cached_initial_state(edition: str, research_share_of_rda: float, capital_depreciation: float):
-    return _ilia_initial_state(edition, research_share_of_rda, capital_depreciation)
+def accumulate_capital(investment: np.ndarray, capital_depreciation) -> np.ndarray:
+    """Rule 5: K = sum_y I_y (1 - delta)^(2024 - y), for scalar or (runs, 1) delta."""
+    age = LAST_INVESTMENT_YEAR - np.arange(FIRST_INVESTMENT_YEAR, LAST_INVESTMENT_YEAR + 1)
+    weights = (1.0 - np.asarray(capital_depreciation, float))[..., None] ** age  # (..., years)
+    return weights @ investment
 
 
-def ilia_initial_state(
-    edition: str = "ilia2024",
-    *,
-    research_share_of_rda: float = 0.5,
-    capital_depreciation: float = 0.2,
-) -> pd.DataFrame:
-    """Initial-state table of the 19 ILIA countries for ``edition`` (see module docstring).
+def split_rd_adoption(rd_adoption, technology, research_share_of_rda):
+    """Rule 4: (research, adoption) with rd_adoption = w research + (1 - w) adoption.
 
-    Columns: :data:`STATE_COLUMNS` plus ``ilia_overall`` (published score), ``rd_adoption``
-    and one ``*_origin`` column per derived variable saying which rule produced it.
-    The files are read once per process; each call returns a fresh copy.
+    Research is the technology pillar and adoption closes the dimension; where adoption
+    would leave 0-100 it takes the bound and research closes the rest. Vectorised: ``w``
+    may be an array of shape (runs, 1).
     """
-    return _cached_initial_state(edition, research_share_of_rda, capital_depreciation).copy()
+    w = np.asarray(research_share_of_rda, float)
+    unbounded = (rd_adoption - w * technology) / (1.0 - w)
+    adoption = np.clip(unbounded, 0.0, 100.0)
+    at_bound = unbounded != adoption
+    research = np.where(at_bound, np.clip((rd_adoption - (1.0 - w) * adoption) / w, 0.0, 100.0),
+                        technology)  # fmt: skip
+    return research, adoption, at_bound
 
 
-def _ilia_initial_state(
-    edition: str, research_share_of_rda: float, capital_depreciation: float
-) -> pd.DataFrame:
+@functools.lru_cache(maxsize=4)
+def edition_parts(edition: str) -> tuple[pd.DataFrame, np.ndarray]:
+    """What does not depend on parameters: rules 1-3 and 6 as a table, and the investment
+    matrix (years, countries) for rule 5."""
     if edition not in EDITIONS:
         raise ValueError(f"initial={edition!r} is not an ILIA edition; allowed: {list(EDITIONS)}")
     year = EDITIONS[edition]
@@ -118,8 +126,7 @@ def _ilia_initial_state(
         table[f"{dimension}_origin"] = f"readiness {pillar} x {slope:.3f} + {intercept:.2f}"
         table.loc[published.index, dimension] = published
         table.loc[published.index, f"{dimension}_origin"] = f"ILIA {year}"
-    table["research"] = readiness.loc[countries, "technology_sector"].astype(float)
-    table["research_origin"] = "readiness technology_sector 2024"
+    table["technology_sector"] = readiness.loc[countries, "technology_sector"].astype(float)
 
     closing = (table["ilia_overall"] - w_e * table["enabling"] - w_g * table["governance"]) / w_r
     published_rda = published_dimension(dims, year, "rd_adoption")
@@ -135,17 +142,49 @@ def _ilia_initial_state(
         table["ilia_overall"] - w_r * table["rd_adoption"] - w_g * table["governance"]
     )[open_enabling] / w_e
     table.loc[open_enabling, "enabling_origin"] = "closes the ILIA composite"
-
-    w = research_share_of_rda
-    table["adoption"] = ((table["rd_adoption"] - w * table["research"]) / (1 - w)).clip(0, 100)
-    table["adoption_origin"] = "closes rd_adoption"
-    # Where adoption had to be clipped to 0-100, research closes what is left.
-    clipped = (table["rd_adoption"] - w * table["research"]) / (1 - w) != table["adoption"]
-    table.loc[clipped, "research"] = ((table["rd_adoption"] - (1 - w) * table["adoption"]) / w)[
-        clipped
-    ].clip(0, 100)
-    table.loc[clipped, "research_origin"] = "closes rd_adoption (adoption at its bound)"
-    table["capital_usd_bn"] = initial_capital(data["ai_investment"], capital_depreciation)
     table["gdp_usd_bn"] = macro.loc[countries, "gdp_usd_bn"].astype(float)
     table["population_m"] = macro.loc[countries, "population_m"].astype(float)
-    return table.reset_index()
+    return table.reset_index(), investment_by_year(data["ai_investment"], countries)
+
+
+def ilia_initial_state(
+    edition: str = "ilia2024",
+    *,
+    research_share_of_rda: float = 0.5,
+    capital_depreciation: float = 0.2,
+) -> pd.DataFrame:
+    """Initial-state table of the 19 ILIA countries for ``edition`` (see module docstring).
+
+    Columns: :data:`STATE_COLUMNS` plus ``ilia_overall`` (published score), ``rd_adoption``
+    and one ``*_origin`` column per derived variable saying which rule produced it.
+    The files are read once per process; each call returns a fresh table.
+    """
+    parts, investment = edition_parts(edition)
+    table = parts.copy()
+    research, adoption, at_bound = split_rd_adoption(
+        table["rd_adoption"].to_numpy(),
+        table["technology_sector"].to_numpy(),
+        research_share_of_rda,
+    )
+    table["research"], table["adoption"] = research, adoption
+    table["research_origin"] = np.where(at_bound, "closes rd_adoption (adoption at its bound)",
+                                        "readiness technology_sector 2024")  # fmt: skip
+    table["adoption_origin"] = "closes rd_adoption"
+    table["capital_usd_bn"] = accumulate_capital(investment, capital_depreciation)
+    return table
+
+
+def ilia_initial_arrays(edition: str, research_share_of_rda, capital_depreciation) -> dict:
+    """The initial state of many runs at once: arrays of shape (runs, countries) for
+    ``research_share_of_rda`` and ``capital_depreciation`` of shape (runs, 1)."""
+    parts, investment = edition_parts(edition)
+    research, adoption, _ = split_rd_adoption(
+        parts["rd_adoption"].to_numpy(),
+        parts["technology_sector"].to_numpy(),
+        research_share_of_rda,
+    )
+    capital = accumulate_capital(investment, np.asarray(capital_depreciation, float)[..., 0])
+    arrays = {"research": research, "adoption": adoption, "capital_usd_bn": capital}
+    arrays |= {c: parts[c].to_numpy(float) for c in ("governance", "enabling", "gdp_usd_bn")}
+    shape = np.broadcast_shapes(*(np.shape(a) for a in arrays.values()))
+    return {name: np.broadcast_to(values, shape).astype(float) for name, values in arrays.items()}

@@ -10,10 +10,9 @@ import pytest
 
 from experiments.sweep import build_design, experiment_from_dict, simulate
 from experiments.sweep.engine import fill_shocks
-from experiments.sweep.initial import edition_arrays
 from model import RegionModel, synthetic_region
 from model.equations import draw_shocks
-from model.initial import ilia_initial_state
+from model.initial import ilia_initial_arrays, ilia_initial_state
 
 EXPERIMENT = {
     "experiment": {"seed": 99, "replications": 2, "common_random_numbers": False},
@@ -107,7 +106,7 @@ def test_fill_shocks_equals_draw_shocks():
 def test_vectorised_initial_tables_equal_ilia_initial_state(edition):
     shares = np.array([[0.05], [0.3], [0.5], [0.8], [0.95]])
     rates = np.array([[0.02], [0.2], [0.33], [0.5], [0.6]])
-    arrays = edition_arrays(edition, shares, rates)
+    arrays = ilia_initial_arrays(edition, shares, rates)
     for i in range(len(shares)):
         table = ilia_initial_state(
             edition,

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from mobility import mobility_indices, transition_counts, transition_matrix
 from model.equations import ADOPTER, EXPLORER, PIONEER
 from model.metrics import gini, group_mean, tier_counts, tier_gap
 
@@ -41,28 +42,15 @@ def _start(h) -> dict:
     return h.snapshots[0]
 
 
-def shorrocks_index(tiers: np.ndarray, lag: int = 12, n_tiers: int = 3) -> np.ndarray:
-    """Shorrocks (1978) mobility of the ``lag``-month tier transition matrix of each run.
-
-    P pools all countries and start months of a run; over the m observed rows (origin
-    tiers that occur), M = (m - trace P) / (m - 1): 0 no mobility, 1 and above mobile.
-    NaN when fewer than two origin tiers occur or the horizon is shorter than the lag.
-    """
-    runs = tiers.shape[0]
+def shorrocks_index(tiers: np.ndarray, lag: int = 12) -> np.ndarray:
+    """Shorrocks (1978) index M = (m - trace P) / (m - 1) of each run's ``lag``-month tier
+    transition matrix, pooled over countries and start months (``mobility`` conventions:
+    an origin tier that never occurs counts as staying put). NaN if the horizon is shorter
+    than the lag."""
     if tiers.shape[1] <= lag:
-        return np.full(runs, np.nan)
-    origin, destination = tiers[:, :-lag], tiers[:, lag:]
-    counts = np.zeros((runs, n_tiers, n_tiers))
-    for k in range(n_tiers):
-        at_k = origin == k
-        for j in range(n_tiers):
-            counts[:, k, j] = (at_k & (destination == j)).sum(axis=(1, 2))
-    totals = counts.sum(axis=2)
-    observed = totals > 0
-    stay = np.where(observed, np.diagonal(counts, axis1=1, axis2=2) / np.maximum(totals, 1), 0.0)
-    m = observed.sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(m > 1, (m - stay.sum(axis=1)) / (m - 1), np.nan)
+        return np.full(tiers.shape[0], np.nan)
+    counts = transition_counts(tiers, lag=lag, per_run=True)
+    return mobility_indices(transition_matrix(counts))["shorrocks"]
 
 
 def crossings(tiers: np.ndarray, direction: int) -> np.ndarray:
