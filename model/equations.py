@@ -43,11 +43,13 @@ class RegionState:
     capital: np.ndarray  # USD bn of AI capital
     inflow: np.ndarray  # USD bn received in the last month
     gdp: np.ndarray  # USD bn, constant
+    size_weight: np.ndarray  # gdp ** size_elasticity, constant
     governance_reference: np.ndarray  # governance before any policy target
     adoption_reference: np.ndarray  # adoption at the start: the floor of the ceiling
     research_base: np.ndarray  # per year: keeps research at rest at the start
     enabling_base: np.ndarray  # per year: keeps enabling factors at rest at the start
     strategy: np.ndarray  # int8 code into policies.STRATEGIES
+    lever_shares: np.ndarray  # (..., countries, levers): the strategy's lever shares
     policy_tenure: np.ndarray  # months since the strategy was adopted or last reversed
     score_at_review: np.ndarray  # composite score at the last adaptive review
     rest_of_world_weight: np.ndarray  # shape (..., 1): calibrates the region's share
@@ -136,13 +138,14 @@ def attractiveness(research, enabling, tiers, tier_signalling):
     return base * (1.0 + tier_signalling * (tiers == PIONEER))
 
 
-def allocation_weights(gdp, attract, size_elasticity, capital_concentration):
+def allocation_weights(size_weight, attract, capital_concentration):
     """Weight of each country in the global capital market: gdp^b * attractiveness^alpha.
 
-    alpha = ``capital_concentration``: 0 means capital follows economic size only;
-    larger alpha is cumulative advantage (preferential attachment; Arthur 1989).
+    ``size_weight`` is gdp^b (b = ``size_elasticity``, constant over a run). alpha =
+    ``capital_concentration``: 0 means capital follows economic size only; larger alpha is
+    cumulative advantage (preferential attachment; Arthur 1989).
     """
-    return gdp**size_elasticity * np.maximum(attract, 1e-9) ** capital_concentration
+    return size_weight * np.maximum(attract, 1e-9) ** capital_concentration
 
 
 def rest_of_world_weight(weights, region_share_target):
@@ -190,9 +193,9 @@ def policy_maturity(policy_tenure, policy_maturation):
     return 1.0 - np.exp(-policy_tenure / policy_maturation)
 
 
-def levers(strategy, policy_budget):
+def levers(lever_shares, policy_budget):
     """Lever intensities (..., countries, 4): research, adoption, infrastructure, governance."""
-    return LEVER_TABLE[strategy] * np.asarray(policy_budget)[..., None]
+    return lever_shares * np.asarray(policy_budget)[..., None]
 
 
 # --- growth terms (per year) -----------------------------------------------------------
@@ -316,7 +319,9 @@ def initial_state(table: Mapping[str, np.ndarray], p: Mapping, strategy: int,
     policy). ``rest_of_world_weight`` makes the region's share equal its target.
     """
     governance = np.asarray(table["governance"], float)
+    gdp = np.asarray(table["gdp_usd_bn"], float)
     zeros = np.zeros_like(governance)
+    strategy = np.full(governance.shape, strategy, np.int8)
     policy_tenure = np.full_like(governance, 10.0 * p["policy_maturation"])
     state = RegionState(
         governance=governance,
@@ -325,17 +330,19 @@ def initial_state(table: Mapping[str, np.ndarray], p: Mapping, strategy: int,
         enabling=np.asarray(table["enabling"], float),
         capital=np.asarray(table["capital_usd_bn"], float),
         inflow=zeros,
-        gdp=np.asarray(table["gdp_usd_bn"], float),
+        gdp=gdp,
+        size_weight=gdp ** p["size_elasticity"],
         governance_reference=governance,
         adoption_reference=np.asarray(table["adoption"], float),
         research_base=zeros,
         enabling_base=zeros,
-        strategy=np.full(governance.shape, strategy, np.int8),
+        strategy=strategy,
+        lever_shares=LEVER_TABLE[strategy],
         policy_tenure=policy_tenure,
         score_at_review=zeros,
         rest_of_world_weight=zeros[..., :1],
     )
-    lever = levers(state.strategy, p["policy_budget"])
+    lever = levers(state.lever_shares, p["policy_budget"])
     growth = growth_terms(state, p, frontier_access0, lever)
     headroom = np.maximum(MAX_INDEX - state.research, 1e-3)
     research_base = (
@@ -348,13 +355,12 @@ def initial_state(table: Mapping[str, np.ndarray], p: Mapping, strategy: int,
         p["enabling_depreciation"] * state.enabling / enabling_headroom - growth.enabling
     )
     score = score_of(state, p)
+    tiers = classify_tiers(score, p["tier_thresholds"])
     weights = allocation_weights(
-        state.gdp,
-        attractiveness(state.research, state.enabling, classify_tiers(score, p["tier_thresholds"]),
-                       p["tier_signalling"]),
-        p["size_elasticity"],
+        state.size_weight,
+        attractiveness(state.research, state.enabling, tiers, p["tier_signalling"]),
         p["capital_concentration"],
-    )  # fmt: skip
+    )
     return replace(
         state,
         research_base=research_base,
@@ -399,8 +405,11 @@ def step(state: RegionState, p: Mapping, drivers: Drivers, t: int) -> RegionStat
     then policy reversals.
     """
     changes = drivers.policy_changes[..., t, :]
-    strategy = np.where(changes, drivers.policy_strategy[..., t, :], state.strategy)
-    tenure = np.where(changes, 0.0, state.policy_tenure)
+    strategy, tenure, shares = state.strategy, state.policy_tenure, state.lever_shares
+    if changes.any():
+        strategy = np.where(changes, drivers.policy_strategy[..., t, :], strategy)
+        tenure = np.where(changes, 0.0, tenure)
+        shares = LEVER_TABLE[strategy]
     score = score_of(state, p)
     tiers = classify_tiers(score, p["tier_thresholds"])
     score_at_review = state.score_at_review
@@ -410,15 +419,15 @@ def step(state: RegionState, p: Mapping, drivers: Drivers, t: int) -> RegionStat
         )
         tenure = np.where(reviewed != strategy, 0.0, tenure)
         strategy, score_at_review = reviewed.astype(np.int8), score
-    state = replace(state, strategy=strategy, policy_tenure=tenure)
+        shares = LEVER_TABLE[strategy]
+    state = replace(state, strategy=strategy, policy_tenure=tenure, lever_shares=shares)
 
-    lever = levers(strategy, p["policy_budget"])
+    lever = levers(shares, p["policy_budget"])
     frontier = drivers.frontier_access[..., t : t + 1]
     released = drivers.released_access[..., t : t + 1]
     weights = allocation_weights(
-        state.gdp,
+        state.size_weight,
         attractiveness(state.research, state.enabling, tiers, p["tier_signalling"]),
-        p["size_elasticity"],
         p["capital_concentration"],
     )
     row_growth = (1.0 + p["rest_of_world_capacity_growth"]) ** (
