@@ -36,3 +36,18 @@ def test_results_folder_gives_one_summary_per_scenario(headline_folder, capsys):
 def test_missing_folder_exits_2(tmp_path, capsys):
     assert main(["mobility", str(tmp_path / "nowhere")]) == 2
     assert "no such results folder" in capsys.readouterr().err
+
+
+def test_sweep_folder_by_design_column(tmp_path, capsys):
+    from pathlib import Path
+
+    smoke = Path(__file__).resolve().parents[1] / "experiments" / "examples" / "smoke.toml"
+    out = tmp_path / "sweep"
+    assert main(["sweep", str(smoke), "--out", str(out), "--workers", "1"]) == 0
+    capsys.readouterr()
+    assert main(["mobility", str(out), "--by", "capital_concentration", "--boot", "50",
+                 "--lag", "6"]) == 0  # fmt: skip
+    printed = capsys.readouterr().out
+    assert "=== capital_concentration = 1.0 ===" in printed
+    assert "skipped" in printed or printed.count("Transition matrix") == 2
+    assert main(["mobility", str(out), "--by", "nonsense"]) == 2

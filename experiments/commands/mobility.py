@@ -99,7 +99,11 @@ def main(args: argparse.Namespace) -> int:
         return 0
     if not args.results.is_dir():
         raise UsageError(f"{args.results}: no such results folder")
-    for index, (label, (frame, shock)) in enumerate(scenario_frames(args.results, args.by).items()):
+    index = 0
+    for label, (frame, shock) in scenario_frames(args.results, args.by).items():
+        if frame["date"].nunique() <= args.lag:
+            print(f"\n=== {label} ===\n(no trajectories over more than {args.lag} months: skipped)")
+            continue
         summary = mobility_of(
             frame,
             lag=args.lag,
@@ -113,5 +117,6 @@ def main(args: argparse.Namespace) -> int:
             table = getattr(summary, name).assign(scenario=label)
             path = args.results / f"mobility_lag{args.lag}_{name}.csv"
             table.to_csv(path, mode="w" if index == 0 else "a", header=index == 0, index=False)
+        index += 1
     print(f"\nTables written to {args.results}/mobility_lag{args.lag}_*.csv")
     return 0
