@@ -46,14 +46,20 @@ def main() -> None:
     args = parser.parse_args()
     model = RegionModel()
     country_steps = len(model.countries) * (len(model.months) - 1)
-    print(f"machine: {platform.machine()}, {platform.processor() or 'cpu'}, "
-          f"Python {platform.python_version()}")  # fmt: skip
-    for label, times in (("full run", time_runs(args.repeats)),
-                         ("equations only", time_equations(args.repeats))):  # fmt: skip
+    print(
+        f"machine: {platform.machine()}, {platform.processor() or 'cpu'}, "
+        f"Python {platform.python_version()}"
+    )
+    for label, times in (
+        ("full run", time_runs(args.repeats)),
+        ("equations only", time_equations(args.repeats)),
+    ):
         median = statistics.median(times)
-        print(f"{label:15s} median {median * 1e3:7.1f} ms  (min {min(times) * 1e3:.1f}, "
-              f"max {max(times) * 1e3:.1f}, n={len(times)});  "
-              f"{median / country_steps * 1e6:.2f} us per country-step")  # fmt: skip
+        print(
+            f"{label:15s} median {median * 1e3:7.1f} ms  (min {min(times) * 1e3:.1f}, "
+            f"max {max(times) * 1e3:.1f}, n={len(times)});  "
+            f"{median / country_steps * 1e6:.2f} us per country-step"
+        )
 
 
 if __name__ == "__main__":

@@ -68,8 +68,9 @@ def run_headline(
         labels = {"release": release_name, "peru_path": path, "replicate": replicate}
         agents.append(model.agent_frame().assign(**labels))
         region.append(model.model_frame().assign(**labels))
-    return HeadlineResults(pd.concat(agents, ignore_index=True),
-                           pd.concat(region, ignore_index=True), seeds)  # fmt: skip
+    return HeadlineResults(
+        pd.concat(agents, ignore_index=True), pd.concat(region, ignore_index=True), seeds
+    )
 
 
 def wilson_interval(successes, trials, confidence: float = 0.95):
@@ -95,9 +96,17 @@ def pioneer_probability(agents: pd.DataFrame, iso3: str = "PER", years=(2030, 20
         )
         for (release, path), hits in reached.groupby(level=[0, 1], sort=False):
             low, high = wilson_interval(hits.sum(), len(hits))
-            rows.append({"release": release, "peru_path": path, "year": year,
-                         "probability": hits.mean(), "ci_low": low, "ci_high": high,
-                         "replications": len(hits)})  # fmt: skip
+            rows.append(
+                {
+                    "release": release,
+                    "peru_path": path,
+                    "year": year,
+                    "probability": hits.mean(),
+                    "ci_low": low,
+                    "ci_high": high,
+                    "replications": len(hits),
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -106,14 +115,27 @@ def yearly_region_table(region: pd.DataFrame, path: str = "status_quo") -> pd.Da
     frame = region[region["peru_path"] == path]
     dates = sorted(set(frame["date"][frame["date"].dt.month == 1]) | {frame["date"].max()})
     dates = [d for d in dates if d.year in REPORT_YEARS or d == frame["date"].max()]
-    columns = ["pioneers", "adopters", "explorers", "region_investment_share", "production_gap",
-               "adoption_gap"]  # fmt: skip
+    columns = [
+        "pioneers",
+        "adopters",
+        "explorers",
+        "region_investment_share",
+        "production_gap",
+        "adoption_gap",
+    ]
     table = frame[frame["date"].isin(dates)].groupby(["release", "date"], sort=False)[columns]
     return table.mean().round(3)
 
 
-def mobility_of(agents: pd.DataFrame, *, lag: int = 12, n_boot: int = 1000, seed: int = 0,
-                shock_date: str | None = None, thresholds=(35.0, 60.0)):  # fmt: skip
+def mobility_of(
+    agents: pd.DataFrame,
+    *,
+    lag: int = 12,
+    n_boot: int = 1000,
+    seed: int = 0,
+    shock_date: str | None = None,
+    thresholds=(35.0, 60.0),
+):
     """Mobility and fragmentation of one scenario's runs (rows of ``agents``), with
     cluster-bootstrap intervals over runs (replicates)."""
     from mobility import TierPanel, state_arrays, summarize
@@ -121,15 +143,15 @@ def mobility_of(agents: pd.DataFrame, *, lag: int = 12, n_boot: int = 1000, seed
     frame = agents.rename(columns={"replicate": "run"})
     panel = TierPanel.from_frame(frame, thresholds=thresholds)
     values = state_arrays(frame, ["research", "capital", "adoption", "enabling", "governance"])
-    return summarize(panel, lag=lag, n_boot=n_boot, seed=seed, shock_date=shock_date,
-                     values=values)  # fmt: skip
+    return summarize(panel, lag=lag, n_boot=n_boot, seed=seed, shock_date=shock_date, values=values)
 
 
 def headline_mobility(results: HeadlineResults, thresholds=(35.0, 60.0)):
     """Mobility of the release scenario with Peru on status_quo (the region's baseline)."""
     release = results.agents["release"].iloc[0]
-    frame = results.agents[(results.agents["release"] == release)
-                           & (results.agents["peru_path"] == "status_quo")]  # fmt: skip
+    frame = results.agents[
+        (results.agents["release"] == release) & (results.agents["peru_path"] == "status_quo")
+    ]
     shock = release.removeprefix("release ") if release.startswith("release ") else None
     return mobility_of(frame, shock_date=shock, thresholds=thresholds), release
 
@@ -159,13 +181,17 @@ def summary_text(results: HeadlineResults, mobility=None) -> str:
         from mobility import format_summary
 
         summary, release = mobility
-        lines += ["", f"Mobility ({release}, Peru on status_quo; tiers every 12 months):",
-                  format_summary(summary)]  # fmt: skip
+        lines += [
+            "",
+            f"Mobility ({release}, Peru on status_quo; tiers every 12 months):",
+            format_summary(summary),
+        ]
     return "\n".join(lines)
 
 
-def write_outputs(results: HeadlineResults, folder: Path, thresholds=(35.0, 60.0),
-                  mobility=None) -> list[Path]:  # fmt: skip
+def write_outputs(
+    results: HeadlineResults, folder: Path, thresholds=(35.0, 60.0), mobility=None
+) -> list[Path]:
     """Write tables (Parquet and CSV), figures (PNG and SVG) and the summary into ``folder``."""
     from figures import country_paths, save, score_trajectories, tier_composition
 
@@ -177,8 +203,10 @@ def write_outputs(results: HeadlineResults, folder: Path, thresholds=(35.0, 60.0
     }
     if mobility is not None:
         summary, _ = mobility
-        tables |= {f"mobility_{name}.csv": getattr(summary, name)
-                   for name in ("transitions", "indices", "window", "fragmentation")}  # fmt: skip
+        tables |= {
+            f"mobility_{name}.csv": getattr(summary, name)
+            for name in ("transitions", "indices", "window", "fragmentation")
+        }
     results.agents.to_parquet(folder / "agents.parquet", index=False)
     for name, table in tables.items():
         table.to_csv(folder / name, index=False)

@@ -14,10 +14,12 @@ import numpy as np
 import pandas as pd
 
 #: The 19 countries of ILIA 2024 and 2025 (ISO 3166-1 alpha-3).
+# fmt: off
 ILIA_COUNTRIES: tuple[str, ...] = (
     "ARG", "BOL", "BRA", "CHL", "COL", "CRI", "CUB", "DOM", "ECU", "SLV",
     "GTM", "HND", "JAM", "MEX", "PAN", "PRY", "PER", "URY", "VEN",
-)  # fmt: skip
+)
+# fmt: on
 FLAGS = ("SEEN", "DERIVED", "ESTIMATE", "UNVERIFIED", "")
 
 
@@ -141,10 +143,12 @@ def validate_frame(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
             for idx, code in enumerate(values.astype(str)):
                 if code not in allowed_codes:
                     raise _fail(
-                        path, idx + 2, col.name,
+                        path,
+                        idx + 2,
+                        col.name,
                         f"{code!r} is not an ISO3 code of the model; allowed: "
                         f"{sorted(allowed_codes)}",
-                    )  # fmt: skip
+                    )
         elif col.kind == "flag":
             for idx, flag in enumerate(values.fillna("").astype(str)):
                 if flag not in FLAGS:
@@ -160,9 +164,11 @@ def validate_frame(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
                 (((numbers < col.low) | (numbers > col.high)) & ~blank).to_numpy()
             ):
                 raise _fail(
-                    path, idx + 2, col.name,
+                    path,
+                    idx + 2,
+                    col.name,
                     f"{numbers.iloc[idx]} is outside the allowed range [{col.low}, {col.high}]",
-                )  # fmt: skip
+                )
             frame[col.name] = numbers.astype("Int64" if col.kind == "int" else float)
     duplicated = frame.duplicated(list(key), keep="first").to_numpy()
     for idx in np.flatnonzero(duplicated):

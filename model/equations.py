@@ -308,8 +308,9 @@ def governance_change(state: RegionState, p: Mapping, lever):
 # --- initialisation and one step -------------------------------------------------------
 
 
-def initial_state(table: Mapping[str, np.ndarray], p: Mapping, strategy: int,
-                  frontier_access0) -> RegionState:  # fmt: skip
+def initial_state(
+    table: Mapping[str, np.ndarray], p: Mapping, strategy: int, frontier_access0
+) -> RegionState:
     """Initial state from an initial-state table; fixed effects keep it at rest.
 
     Every country starts under ``strategy`` (status quo), long in force. ``research_base``
@@ -462,8 +463,13 @@ def step(state: RegionState, p: Mapping, drivers: Drivers, t: int) -> RegionStat
     )
 
 
-def frontier_paths(months: int, release_months, open_weights_strength, open_weights_half_life,
-                   baseline_frontier_access) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+def frontier_paths(
+    months: int,
+    release_months,
+    open_weights_strength,
+    open_weights_half_life,
+    baseline_frontier_access,
+) -> tuple[np.ndarray, np.ndarray]:
     """Frontier access over the horizon, shape (..., months).
 
     ``release_months`` (shape (..., releases), NaN for none) are month offsets from the

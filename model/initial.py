@@ -37,9 +37,16 @@ USABLE_FLAGS = ("SEEN", "DERIVED")
 EDITIONS = {"ilia2024": 2024, "ilia2025": 2025}
 #: Columns of an initial-state table (one row per country).
 STATE_COLUMNS = (
-    "iso3", "country", "governance", "adoption", "research", "enabling",
-    "capital_usd_bn", "gdp_usd_bn", "population_m",
-)  # fmt: skip
+    "iso3",
+    "country",
+    "governance",
+    "adoption",
+    "research",
+    "enabling",
+    "capital_usd_bn",
+    "gdp_usd_bn",
+    "population_m",
+)
 FIRST_INVESTMENT_YEAR, LAST_INVESTMENT_YEAR = 2022, 2024
 
 
@@ -67,8 +74,9 @@ def investment_by_year(investment: pd.DataFrame, countries=ILIA_COUNTRIES) -> np
     country-year with no record is zero."""
     years = list(range(FIRST_INVESTMENT_YEAR, LAST_INVESTMENT_YEAR + 1))
     rows = investment[investment["year"].isin(years)]
-    table = rows.pivot_table(index="year", columns="iso3", values="private_ai_investment_usd_m",
-                             aggfunc="sum")  # fmt: skip
+    table = rows.pivot_table(
+        index="year", columns="iso3", values="private_ai_investment_usd_m", aggfunc="sum"
+    )
     return (
         table.reindex(index=years, columns=list(countries), fill_value=0.0)
         .fillna(0.0)
@@ -95,8 +103,9 @@ def split_rd_adoption(rd_adoption, technology, research_share_of_rda):
     unbounded = (rd_adoption - w * technology) / (1.0 - w)
     adoption = np.clip(unbounded, 0.0, 100.0)
     at_bound = unbounded != adoption
-    research = np.where(at_bound, np.clip((rd_adoption - (1.0 - w) * adoption) / w, 0.0, 100.0),
-                        technology)  # fmt: skip
+    research = np.where(
+        at_bound, np.clip((rd_adoption - (1.0 - w) * adoption) / w, 0.0, 100.0), technology
+    )
     return research, adoption, at_bound
 
 
@@ -167,8 +176,9 @@ def ilia_initial_state(
         research_share_of_rda,
     )
     table["research"], table["adoption"] = research, adoption
-    table["research_origin"] = np.where(at_bound, "closes rd_adoption (adoption at its bound)",
-                                        "readiness technology_sector 2024")  # fmt: skip
+    table["research_origin"] = np.where(
+        at_bound, "closes rd_adoption (adoption at its bound)", "readiness technology_sector 2024"
+    )
     table["adoption_origin"] = "closes rd_adoption"
     table["capital_usd_bn"] = accumulate_capital(investment, capital_depreciation)
     return table

@@ -39,6 +39,8 @@ class Parameter:
 
 
 P = Parameter
+# The declarations are a table, kept one compact entry per parameter:
+# fmt: off
 PARAMETERS: tuple[Parameter, ...] = (
     # --- calendar and initial state ---------------------------------------------------
     P("initial", "ilia2024", "-", None, None,
@@ -58,14 +60,16 @@ PARAMETERS: tuple[Parameter, ...] = (
     P("region_share_target", 0.0112, "fraction", 0.001, 0.2,
       "the region's share of global AI investment at the start (sets the rest-of-world weight)",
       "SEEN: ILIA 2025 (1.12%)"),
-    P("capital_concentration", 2.0, "-", 0.0, 4.0,
+    P("capital_concentration", 2.4, "-", 0.0, 4.0,
       "exponent of attractiveness in capital allocation (0: capital follows economic size only)",
-      "ASSUMPTION, calibrated in docs/FINDINGS.md (cumulative advantage, Arthur 1989)"),
-    P("rest_of_world_capacity_growth", 0.03, "1 / year", 0.0, 0.3,
+      "DERIVED: ABC calibration posterior median 2.37, 90% [1.34, 3.48] (docs/FINDINGS.md)"),
+    P("rest_of_world_capacity_growth", 0.22, "1 / year", 0.0, 0.3,
       "growth of the rest of the world's attractiveness (its weight grows by this to the alpha)",
-      "ASSUMPTION; CSET shows the region's share falling from 1.15% (2022) to 0.69% (2024)"),
-    P("size_elasticity", 1.0, "-", 0.0, 2.0,
-      "exponent of GDP in capital allocation", "ASSUMPTION (gravity-style, proportional to GDP)"),
+      "DERIVED: ABC calibration to CSET's falling share, median 0.22, 90% [0.13, 0.29]; "
+      "extrapolating it to 2035 is the model's main caveat (docs/FINDINGS.md)"),
+    P("size_elasticity", 1.85, "-", 0.0, 2.0,
+      "exponent of GDP in capital allocation",
+      "DERIVED: ABC calibration posterior median 1.85, 90% [1.66, 1.97] (docs/FINDINGS.md)"),
     P("investment_noise", 0.8, "-", 0.0, 2.0,
       "sd of the monthly log-normal multiplier on each country's inflow (lumpy deals; mean one)",
       "ASSUMPTION; CSET country-year series swing by factors of 5 to 40"),
@@ -127,8 +131,9 @@ PARAMETERS: tuple[Parameter, ...] = (
     P("enabling_depreciation", 0.1, "1 / year", 0.0, 0.5,
       "rate at which enabling factors decay without support", "ASSUMPTION"),
     # --- governance --------------------------------------------------------------------
-    P("governance_speed", 0.3, "1 / year", 0.0, 3.0,
-      "speed at which governance moves toward its policy target", "ASSUMPTION"),
+    P("governance_speed", 0.27, "1 / year", 0.0, 3.0,
+      "speed at which governance moves toward its policy target",
+      "DERIVED: ABC calibration posterior median 0.27, 90% [0.06, 0.69] (docs/FINDINGS.md)"),
     P("reversal_rate", 0.04, "1 / year", 0.0, 1.0,
       "probability per year of a policy reversal (coherence risk)", "ASSUMPTION"),
     P("reversal_size", 0.15, "fraction", 0.0, 1.0,
@@ -176,7 +181,8 @@ PARAMETERS: tuple[Parameter, ...] = (
     P("tier_signalling", 0.0, "fraction", 0.0, 2.0,
       "extra attractiveness of Pioneers to investors (0: tiers drive nothing)",
       "ASSUMPTION; off by default so that tiers only classify"),
-)  # fmt: skip
+)
+# fmt: on
 del P
 
 BY_NAME: dict[str, Parameter] = {p.name: p for p in PARAMETERS}

@@ -27,6 +27,7 @@ class Strategy:
 
 
 #: The strategies. Lever shares are ASSUMPTIONS that define the scenarios (docs/ODD.md).
+# fmt: off
 STRATEGIES: tuple[Strategy, ...] = (
     Strategy("status_quo", 0.25, 0.25, 0.25, 0.25, False,
              "current effort spread evenly over the four levers"),
@@ -41,7 +42,8 @@ STRATEGIES: tuple[Strategy, ...] = (
     Strategy("regional_consortium", 0.40, 0.10, 0.30, 0.20, True,
              "members pool research (absorptive capacity, spillovers) and share open "
              "foundations (cheaper infrastructure)"),
-)  # fmt: skip
+)
+# fmt: on
 STRATEGY_NAMES: tuple[str, ...] = tuple(s.name for s in STRATEGIES)
 STATUS_QUO = STRATEGY_NAMES.index("status_quo")
 #: (strategies, levers) lever shares, and which strategies pool in a consortium.

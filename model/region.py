@@ -63,12 +63,20 @@ class RegionModel(mesa.Model):
     >>> frame = model.datacollector.get_agent_vars_dataframe()
     """
 
-    def __init__(self, scenario: mesa.experimental.scenarios.Scenario | None = None, *,
-                 rng: Any = None, **parameters: Any) -> None:  # fmt: skip
+    def __init__(
+        self,
+        scenario: mesa.experimental.scenarios.Scenario | None = None,
+        *,
+        rng: Any = None,
+        **parameters: Any,
+    ) -> None:
         values = {}
         if scenario is not None:
-            values = {k: v for k, v in scenario.to_dict().items()
-                      if k not in ("model", "_scenario_id", *MODEL_ONLY)}  # fmt: skip
+            values = {
+                k: v
+                for k, v in scenario.to_dict().items()
+                if k not in ("model", "_scenario_id", *MODEL_ONLY)
+            }
             rng = scenario.rng if rng is None else rng
         values.update(parameters)
         self.params = validate_parameters(values)

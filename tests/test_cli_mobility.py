@@ -17,8 +17,21 @@ def test_ilia_panel_report(capsys):
 @pytest.fixture(scope="module")
 def headline_folder(tmp_path_factory):
     folder = tmp_path_factory.mktemp("runs") / "headline"
-    assert main(["run", "--replications", "3", "--out", str(folder), "--no-progress",
-                 "--set", 'end="2027-12"']) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "run",
+                "--replications",
+                "3",
+                "--out",
+                str(folder),
+                "--no-progress",
+                "--set",
+                'end="2027-12"',
+            ]
+        )
+        == 0
+    )
     return folder
 
 
@@ -45,8 +58,10 @@ def test_sweep_folder_by_design_column(tmp_path, capsys):
     out = tmp_path / "sweep"
     assert main(["sweep", str(smoke), "--out", str(out), "--workers", "1"]) == 0
     capsys.readouterr()
-    assert main(["mobility", str(out), "--by", "capital_concentration", "--boot", "50",
-                 "--lag", "6"]) == 0  # fmt: skip
+    assert (
+        main(["mobility", str(out), "--by", "capital_concentration", "--boot", "50", "--lag", "6"])
+        == 0
+    )
     printed = capsys.readouterr().out
     assert "=== capital_concentration = 1.0 ===" in printed
     assert "skipped" in printed or printed.count("Transition matrix") == 2

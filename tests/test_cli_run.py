@@ -10,8 +10,21 @@ from experiments.cli import main
 
 def test_run_writes_tables_figures_and_summary(tmp_path, capsys):
     out = tmp_path / "headline"
-    assert main(["run", "--replications", "2", "--out", str(out), "--no-progress",
-                 "--set", "end=\"2027-12\""]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "run",
+                "--replications",
+                "2",
+                "--out",
+                str(out),
+                "--no-progress",
+                "--set",
+                'end="2027-12"',
+            ]
+        )
+        == 0
+    )
     printed = capsys.readouterr().out
     assert "Peru: probability of having been a Pioneer" in printed
     assert str(out) in printed
@@ -36,7 +49,11 @@ def test_bad_override_exits_2_with_one_message(tmp_path, capsys):
 
 
 def test_help_documents_every_option():
-    result = subprocess.run([sys.executable, "-m", "experiments.cli", "run", "--help"],
-                            capture_output=True, text=True, check=True)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-m", "experiments.cli", "run", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     for option in ("--replications", "--seed", "--out", "--set", "capital_concentration"):
         assert option in result.stdout

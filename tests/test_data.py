@@ -61,8 +61,9 @@ def test_duplicate_and_missing_column_are_reported(broken_copy):
 @pytest.mark.parametrize(("edition", "year"), [("ilia2024", 2024), ("ilia2025", 2025)])
 def test_initial_state_reproduces_published_ilia_scores(edition, year):
     table = ilia_initial_state(edition)
-    score = composite_score(table["enabling"], table["research"], table["adoption"],
-                            table["governance"], 0.5)  # fmt: skip
+    score = composite_score(
+        table["enabling"], table["research"], table["adoption"], table["governance"], 0.5
+    )
     np.testing.assert_allclose(score, table["ilia_overall"], atol=0.01)
     for column in ("governance", "adoption", "research", "enabling"):
         assert table[column].between(0, 100).all(), column

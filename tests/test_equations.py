@@ -21,10 +21,15 @@ def test_stacked_runs_step_together_exactly_as_each_alone():
     """Two runs with different seeds, parameters and policies, stepped as one batch."""
     models = [
         RegionModel(rng=11, end="2029-12"),
-        RegionModel(rng=12, end="2029-12", capital_concentration=0.7, absorptive_gate=False,
-                    tier_thresholds=(40, 60), policies={"PER": "regional_consortium",
-                                                        "COL": "regional_consortium"}),
-    ]  # fmt: skip
+        RegionModel(
+            rng=12,
+            end="2029-12",
+            capital_concentration=0.7,
+            absorptive_gate=False,
+            tier_thresholds=(40, 60),
+            policies={"PER": "regional_consortium", "COL": "regional_consortium"},
+        ),
+    ]
     state = stack_runs(*(m.state for m in models))
     drivers = stack_runs(*(m.drivers for m in models))
     params = batch_parameters([m.params for m in models])
@@ -34,9 +39,12 @@ def test_stacked_runs_step_together_exactly_as_each_alone():
         alone, together = run_alone(model), select_run(state, index)
         for field in fields(alone):
             np.testing.assert_allclose(
-                getattr(together, field.name), getattr(alone, field.name), rtol=1e-12, atol=1e-12,
+                getattr(together, field.name),
+                getattr(alone, field.name),
+                rtol=1e-12,
+                atol=1e-12,
                 err_msg=field.name,
-            )  # fmt: skip
+            )
 
 
 def test_batch_parameters_refuse_to_mix_structural_values():
@@ -53,9 +61,14 @@ def test_brain_drain_moves_capacity_up_and_conserves_the_total():
 
 
 def test_indices_stay_on_their_scale_under_extreme_parameters():
-    model = RegionModel(rng=3, initial=synthetic_region(50, spread=0.3, rng=3,
-                        distribution="lognormal"), capital_concentration=4.0,
-                        open_weights_strength=5.0, reversal_rate=1.0, end="2040-12")  # fmt: skip
+    model = RegionModel(
+        rng=3,
+        initial=synthetic_region(50, spread=0.3, rng=3, distribution="lognormal"),
+        capital_concentration=4.0,
+        open_weights_strength=5.0,
+        reversal_rate=1.0,
+        end="2040-12",
+    )
     model.run_model()
     for name in ("governance", "adoption", "research", "enabling"):
         values = getattr(model.state, name)

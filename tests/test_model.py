@@ -10,10 +10,29 @@ from agents import Country
 from model import RegionModel
 from model.equations import adaptive_review
 
-AGENT_COLUMNS = {"iso3", "score", "tier", "governance", "adoption", "research", "capital",
-                 "inflow", "enabling", "capital_index", "policy"}  # fmt: skip
-MODEL_COLUMNS = {"region_investment_share", "pioneers", "adopters", "explorers", "tier_gap",
-                 "production_gap", "adoption_gap", "capital_gini"}  # fmt: skip
+AGENT_COLUMNS = {
+    "iso3",
+    "score",
+    "tier",
+    "governance",
+    "adoption",
+    "research",
+    "capital",
+    "inflow",
+    "enabling",
+    "capital_index",
+    "policy",
+}
+MODEL_COLUMNS = {
+    "region_investment_share",
+    "pioneers",
+    "adopters",
+    "explorers",
+    "tier_gap",
+    "production_gap",
+    "adoption_gap",
+    "capital_gini",
+}
 
 
 @pytest.fixture(scope="module")
@@ -113,8 +132,11 @@ def test_tiers_never_drive_a_process_unless_signalling_is_on():
 
 def test_adaptive_review_imitates_the_best_improving_peer_of_the_tier():
     model = RegionModel(rng=2)
-    state = replace(model.state, strategy=np.array([1, 0, 0, 2, 3], np.int8),
-                    score_at_review=np.array([40.0, 40.0, 40.0, 40.0, 70.0]))  # fmt: skip
+    state = replace(
+        model.state,
+        strategy=np.array([1, 0, 0, 2, 3], np.int8),
+        score_at_review=np.array([40.0, 40.0, 40.0, 40.0, 70.0]),
+    )
     score = np.array([45.0, 41.0, 43.0, 40.0, 71.0])  # gains 5, 1, 3, 0 | 1
     tiers = np.array([1, 1, 1, 1, 2])
     everyone = adaptive_review(state, {"imitation_probability": 1.0}, score, tiers, np.zeros(5))
@@ -125,8 +147,9 @@ def test_adaptive_review_imitates_the_best_improving_peer_of_the_tier():
 
 def test_adaptive_policies_revise_strategies_yearly():
     scheduled = {"COL": "production_platform", "CRI": "infrastructure_first"}
-    model = RegionModel(rng=2, adaptive_policies=True, imitation_probability=1.0,
-                        policies=scheduled)  # fmt: skip
+    model = RegionModel(
+        rng=2, adaptive_policies=True, imitation_probability=1.0, policies=scheduled
+    )
     model.run_model()
     frame = model.agent_frame()
     first_review = frame[frame["step"] == 13].set_index("iso3")["policy"]

@@ -24,15 +24,19 @@ def test_every_parameter_is_declared_with_range_unit_and_source():
 @pytest.mark.parametrize(
     ("name", "value", "message"),
     [
-        ("capital_concentration", 9.0, r"capital_concentration=9.0 \(from argument\) is outside "
-         r"the allowed range \[0.0, 4.0\]"),
+        (
+            "capital_concentration",
+            9.0,
+            r"capital_concentration=9.0 \(from argument\) is outside "
+            r"the allowed range \[0.0, 4.0\]",
+        ),
         ("capital_concentration", "high", "must be a number in"),
         ("absorptive_gate", 1, "must be true or false"),
         ("open_weights_date", "August", "is not a month; expected 'YYYY-MM'"),
         ("tier_thresholds", (60, 35), "must satisfy 0 <= low < high <= 100"),
         ("no_such_parameter", 1, "unknown parameter 'no_such_parameter'"),
     ],
-)  # fmt: skip
+)
 def test_bad_values_name_parameter_value_and_allowed_range(name, value, message):
     with pytest.raises(ValueError, match=message):
         validate_value(name, value)

@@ -12,8 +12,11 @@ from model import RegionModel, synthetic_region
 REPLICATES = range(8)
 #: Emergence experiment: a homogeneous region at rest in a stationary world market,
 #: over 30 years (structure, not forecast).
-STATIONARY_WORLD = {"end": "2054-12", "global_investment_growth": 0.0,
-                    "rest_of_world_capacity_growth": 0.0}  # fmt: skip
+STATIONARY_WORLD = {
+    "end": "2054-12",
+    "global_investment_growth": 0.0,
+    "rest_of_world_capacity_growth": 0.0,
+}
 
 
 def final(seed, **params):
@@ -24,8 +27,9 @@ def final(seed, **params):
 
 def homogeneous(seed, capital_concentration):
     region = synthetic_region(19, spread=0.01, rng=seed)
-    return final(seed, initial=region, capital_concentration=capital_concentration,
-                 **STATIONARY_WORLD)  # fmt: skip
+    return final(
+        seed, initial=region, capital_concentration=capital_concentration, **STATIONARY_WORLD
+    )
 
 
 def test_tiers_emerge_from_a_homogeneous_region_only_with_capital_feedback():
@@ -69,8 +73,17 @@ def test_production_platform_raises_perus_research_against_adoption_management()
     peru = RegionModel().countries.index("PER")
     production = [final(s, policies={"PER": "production_platform"}) for s in REPLICATES]
     adoption = [final(s, policies={"PER": "adoption_management"}) for s in REPLICATES]
-    gains = [p.state.research[peru] - a.state.research[peru]
-             for p, a in zip(production, adoption, strict=True)]  # fmt: skip
+    gains = [
+        p.state.research[peru] - a.state.research[peru]
+        for p, a in zip(production, adoption, strict=True)
+    ]
     assert min(gains) > 3.0
-    assert np.mean([a.state.adoption[peru] - p.state.adoption[peru]
-                    for p, a in zip(production, adoption, strict=True)]) > 0  # fmt: skip
+    assert (
+        np.mean(
+            [
+                a.state.adoption[peru] - p.state.adoption[peru]
+                for p, a in zip(production, adoption, strict=True)
+            ]
+        )
+        > 0
+    )

@@ -28,16 +28,30 @@ STATE_COLUMNS = ["research", "capital", "adoption", "enabling", "governance"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("results", nargs="?", type=Path, default=None,
-                        help="results folder (omit for the real ILIA panel)")  # fmt: skip
+    parser.add_argument(
+        "results",
+        nargs="?",
+        type=Path,
+        default=None,
+        help="results folder (omit for the real ILIA panel)",
+    )
     parser.add_argument("--lag", type=int, default=12, help="months between observations (12)")
     parser.add_argument("--boot", type=int, default=1000, help="bootstrap replicates (1000)")
     parser.add_argument("--seed", type=int, default=0, help="bootstrap seed (0)")
-    parser.add_argument("--prior", default="jeffreys",
-                        help="Dirichlet prior for the ILIA panel: jeffreys, uniform, perks, "
-                        "haldane or a number (default jeffreys)")  # fmt: skip
-    parser.add_argument("--thresholds", type=float, nargs=2, default=(35.0, 60.0),
-                        metavar=("LOW", "HIGH"), help="tier cut-offs (default 35 60)")  # fmt: skip
+    parser.add_argument(
+        "--prior",
+        default="jeffreys",
+        help="Dirichlet prior for the ILIA panel: jeffreys, uniform, perks, "
+        "haldane or a number (default jeffreys)",
+    )
+    parser.add_argument(
+        "--thresholds",
+        type=float,
+        nargs=2,
+        default=(35.0, 60.0),
+        metavar=("LOW", "HIGH"),
+        help="tier cut-offs (default 35 60)",
+    )
     parser.add_argument(
         "--shock",
         default=None,
@@ -70,9 +84,13 @@ def scenario_frames(folder: Path, by: str | None) -> dict[str, tuple[pd.DataFram
         if by not in design.columns:
             raise UsageError(f"--by {by!r}: not a design column; columns: {list(design.columns)}")
         groups = design[by].astype(str)
-        return {f"{by} = {value}": (frame[frame["run"].map(groups) == value],
-                                    _shock_of(design[groups == value]))
-                for value in groups.unique()}  # fmt: skip
+        return {
+            f"{by} = {value}": (
+                frame[frame["run"].map(groups) == value],
+                _shock_of(design[groups == value]),
+            )
+            for value in groups.unique()
+        }
     raise UsageError(
         f"{folder}: no agents.parquet (latam-ai run) or trajectories/ (latam-ai sweep)"
     )

@@ -41,14 +41,21 @@ def parse_assignment(text: str) -> tuple[str, object]:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--replications", type=int, default=40,
-                        help="replications per scenario (default 40)")  # fmt: skip
+    parser.add_argument(
+        "--replications", type=int, default=40, help="replications per scenario (default 40)"
+    )
     parser.add_argument("--seed", type=int, default=2025, help="root seed (default 2025)")
-    parser.add_argument("--out", type=Path, default=None,
-                        help="results folder (default results/headline-DATE-TIME)")  # fmt: skip
-    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
-                        help="override a model parameter (repeatable); parameters: "
-                        + ", ".join(p.name for p in PARAMETERS if p.numeric))  # fmt: skip
+    parser.add_argument(
+        "--out", type=Path, default=None, help="results folder (default results/headline-DATE-TIME)"
+    )
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a model parameter (repeatable); parameters: "
+        + ", ".join(p.name for p in PARAMETERS if p.numeric),
+    )
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
 
 
@@ -61,10 +68,12 @@ def main(args: argparse.Namespace) -> int:
     overrides = dict(parse_assignment(text) for text in args.set)
     params = validate_parameters(overrides, origin="--set")
     folder = args.out or Path("results") / f"headline-{dt.datetime.now():%Y%m%d-%H%M%S}"
-    results = run_headline(args.replications, args.seed, progress=not args.no_progress,
-                           **overrides)  # fmt: skip
+    results = run_headline(args.replications, args.seed, progress=not args.no_progress, **overrides)
     mobility = headline_mobility(results, params["tier_thresholds"])
     print(summary_text(results, mobility))
     written = write_outputs(results, folder, params["tier_thresholds"], mobility)
     print(f"\nResults written to {folder}/ ({len(written)} files)")
+    from experiments.report import build_report
+
+    print(f"Report: {build_report(folder, parameters=params, mobility=mobility)}")
     return 0

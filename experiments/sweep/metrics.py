@@ -249,8 +249,10 @@ def country_metrics(iso3: str, label: str, years: tuple[int, ...]) -> tuple[Metr
 def metric_registry(experiment) -> dict[str, Metric]:
     """Every metric available to an experiment, by name."""
     outputs = experiment.outputs
+    from experiments.sweep.moments import MOMENT_METRICS
+
     metrics = country_metrics(outputs.country, outputs.country_label, outputs.years)
-    return {m.name: m for m in (*metrics, *GLOBAL_METRICS)}
+    return {m.name: m for m in (*metrics, *GLOBAL_METRICS, *MOMENT_METRICS)}
 
 
 def selected_metrics(experiment) -> list[Metric]:

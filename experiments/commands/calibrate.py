@@ -1,0 +1,84 @@
+"""Calibrate the free parameters by approximate Bayesian computation (rejection).
+
+Runs the calibration experiment (a sweep from ILIA 2024 to October 2025 over uniform
+priors; resumable like any sweep), keeps the samples whose moments lie closest to the data
+(targets and sources in experiments/calibration.py), and compares the fitted model's
+ILIA 2025 forecast with the no-change forecast. Writes posterior.csv, moments.csv,
+forecast.csv, accepted_samples.csv and calibration.txt into the results folder.
+
+examples:
+  latam-ai calibrate                                   # the shipped calibration experiment
+  latam-ai calibrate --accept 0.01 --out results/calibration
+  latam-ai calibrate my_priors.toml --workers 2 --resume
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from experiments.cli import UsageError
+
+HELP = "fit the free parameters to the data (ABC rejection on the sweep engine)"
+DEFAULT_EXPERIMENT = Path(__file__).resolve().parents[1] / "examples" / "calibration.toml"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "experiment",
+        nargs="?",
+        type=Path,
+        default=DEFAULT_EXPERIMENT,
+        help="calibration experiment (default: examples/calibration.toml)",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path("results") / "calibration",
+        help="results folder (default results/calibration)",
+    )
+    parser.add_argument(
+        "--accept", type=float, default=0.02, help="fraction of samples accepted (default 0.02)"
+    )
+    parser.add_argument("--workers", type=int, default=None, help="worker processes")
+    parser.add_argument("--resume", action="store_true", help="continue an interrupted run")
+    parser.add_argument(
+        "--forecast-replications",
+        type=int,
+        default=50,
+        help="replications of the fitted model's forecast (default 50)",
+    )
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def main(args: argparse.Namespace) -> int:
+    from experiments.calibration import (
+        abc_rejection,
+        fitted_parameters,
+        naive_comparison,
+        write_calibration,
+    )
+    from experiments.sweep import load_results
+    from experiments.sweep.executors import make_executor
+    from experiments.sweep.runner import run_experiment
+
+    if not 0 < args.accept <= 1:
+        raise UsageError(f"--accept {args.accept}: must be in (0, 1]")
+    if not args.experiment.exists():
+        raise UsageError(f"{args.experiment}: no such experiment file")
+    with make_executor(args.workers, None) as executor:
+        print(
+            run_experiment(
+                args.experiment,
+                args.out,
+                executor,
+                None,
+                args.resume,
+                progress=not args.no_progress,
+            )
+        )
+    calibration = abc_rejection(load_results(args.out), args.accept)
+    comparison = naive_comparison(fitted_parameters(calibration), args.forecast_replications)
+    print(write_calibration(calibration, comparison, args.out))
+    print(f"\nCalibration written to {args.out}/")
+    return 0

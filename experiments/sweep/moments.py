@@ -1,0 +1,126 @@
+"""Calibration moments: what a run says about the facts the data give (MODEL_NOTES 5).
+
+Each is a summary metric (one number per run). The ILIA 2025 comparisons are meaningful
+for runs started from ILIA 2024 and ending in October 2025 (ILIA 2025's publication);
+they are NaN for runs on other countries (synthetic regions).
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from experiments.sweep.metrics import Metric, _end, _start
+from model.equations import classify_tiers
+from model.initial import edition_parts
+
+#: The three countries that received most private AI investment 2022-2024 (CSET).
+LEADING_INVESTEES = ("BRA", "ARG", "MEX")
+
+
+@functools.lru_cache(maxsize=2)
+def ilia_scores(edition: str = "ilia2025") -> dict[str, float]:
+    """Published ILIA overall scores of an edition, by ISO3."""
+    table = edition_parts(edition)[0]
+    return dict(zip(table["iso3"], table["ilia_overall"], strict=True))
+
+
+def _published(h, edition: str = "ilia2025") -> np.ndarray | None:
+    scores = ilia_scores(edition)
+    if not all(c in scores for c in h.countries):
+        return None
+    return np.array([scores[c] for c in h.countries])
+
+
+def ilia2025_score_rmse(h) -> np.ndarray:
+    """Root mean square difference between the scores at the end and ILIA 2025."""
+    published = _published(h)
+    if published is None:
+        return np.full(h.tiers.shape[0], np.nan)
+    return np.sqrt(((_end(h)["score"] - published) ** 2).mean(axis=-1))
+
+
+def ilia2025_tiers_kept(h) -> np.ndarray:
+    """Share of countries whose tier at the end equals their ILIA 2025 tier (by score)."""
+    published = _published(h)
+    if published is None:
+        return np.full(h.tiers.shape[0], np.nan)
+    expected = classify_tiers(published, h.params["tier_thresholds"])
+    return (_end(h)["tier"] == expected).mean(axis=-1)
+
+
+def tier_persistence(h) -> np.ndarray:
+    """Share of countries in the same tier at the end as at the start."""
+    return (_end(h)["tier"] == _start(h)["tier"]).mean(axis=-1)
+
+
+def mean_score_change(h) -> np.ndarray:
+    """Mean over countries of the score change from start to end (index points)."""
+    return (_end(h)["score"] - _start(h)["score"]).mean(axis=-1)
+
+
+def region_share_trend(h) -> np.ndarray:
+    """Least-squares slope of the log of the region's monthly investment share, per year."""
+    share = h.region_share
+    if share.shape[1] < 3:
+        return np.full(share.shape[0], np.nan)
+    years = np.arange(share.shape[1]) / 12.0
+    centred = years - years.mean()
+    logs = np.log(np.maximum(share, 1e-12))
+    return ((logs - logs.mean(axis=1, keepdims=True)) * centred).sum(axis=1) / (centred**2).sum()
+
+
+def leading_investee_share(h) -> np.ndarray:
+    """Share of BRA, ARG and MEX in the capital the region received during the run.
+
+    Received capital is K_end - K_start (1 - delta/12)^T: the inflows net of what the
+    start stock lost to depreciation.
+    """
+    if not all(c in h.countries for c in LEADING_INVESTEES):
+        return np.full(h.tiers.shape[0], np.nan)
+    months = len(h.months) - 1
+    keep = (1.0 - np.asarray(h.params["capital_depreciation"], float) / 12.0) ** months
+    received = np.maximum(_end(h)["capital"] - _start(h)["capital"] * keep, 0.0)
+    leading = [h.countries.index(c) for c in LEADING_INVESTEES]
+    return received[:, leading].sum(axis=-1) / received.sum(axis=-1)
+
+
+MOMENT_METRICS: tuple[Metric, ...] = (
+    Metric(
+        "ilia2025_score_rmse",
+        "index points",
+        "RMSE of the end scores against ILIA 2025 (for end = 2025-10)",
+        ilia2025_score_rmse,
+    ),
+    Metric(
+        "ilia2025_tiers_kept",
+        "fraction",
+        "share of countries whose end tier equals their ILIA 2025 tier",
+        ilia2025_tiers_kept,
+    ),
+    Metric(
+        "tier_persistence",
+        "fraction",
+        "share of countries in the same tier at the end as at the start",
+        tier_persistence,
+    ),
+    Metric(
+        "mean_score_change",
+        "index points",
+        "mean score change of the countries from start to end",
+        mean_score_change,
+    ),
+    Metric(
+        "region_share_trend",
+        "log points / year",
+        "trend of the log of the region's share of global AI investment",
+        region_share_trend,
+    ),
+    Metric(
+        "leading_investee_share",
+        "fraction",
+        "share of BRA, ARG and MEX in the capital received during the run",
+        leading_investee_share,
+    ),
+)
