@@ -134,8 +134,14 @@ def _label(name: str, text: str | None = None) -> str:
 def _slider(name: str, step: float) -> dict[str, Any]:
     """A SolaraViz float slider from a parameter declaration (range and default)."""
     spec = BY_NAME[name]
-    return {"type": "SliderFloat", "label": _label(name), "value": spec.default,
-            "min": spec.low, "max": spec.high, "step": step}  # fmt: skip
+    return {
+        "type": "SliderFloat",
+        "label": _label(name),
+        "value": spec.default,
+        "min": spec.low,
+        "max": spec.high,
+        "step": step,
+    }
 
 
 def build_model_params() -> dict[str, dict[str, Any]]:
@@ -152,11 +158,23 @@ def build_model_params() -> dict[str, dict[str, Any]]:
         },
         "open_weights_strength": _slider("open_weights_strength", 0.1),
         "capital_concentration": _slider("capital_concentration", 0.1),
-        "tier_low": {"type": "SliderFloat", "label": "tier cut-off Explorer/Adopter",
-                     "value": low, "min": thresholds.low, "max": thresholds.high, "step": 1.0},
-        "tier_high": {"type": "SliderFloat", "label": "tier cut-off Adopter/Pioneer",
-                      "value": high, "min": thresholds.low, "max": thresholds.high, "step": 1.0},
-    }  # fmt: skip
+        "tier_low": {
+            "type": "SliderFloat",
+            "label": "tier cut-off Explorer/Adopter",
+            "value": low,
+            "min": thresholds.low,
+            "max": thresholds.high,
+            "step": 1.0,
+        },
+        "tier_high": {
+            "type": "SliderFloat",
+            "label": "tier cut-off Adopter/Pioneer",
+            "value": high,
+            "min": thresholds.low,
+            "max": thresholds.high,
+            "step": 1.0,
+        },
+    }
     for name, (_, label) in POLICY_CONTROLS.items():
         params[name] = {
             "type": "Select",
@@ -183,17 +201,25 @@ def TierSummary(model: RegionModel):
     """The current month and the number of countries per tier."""
     update_counter.get()
     with solara.Card(margin=0):
-        solara.Text(f"{model.date:%Y-%m}", classes=["latam-date"],
-                    style={"font-size": "1.6em", "font-weight": "bold"})  # fmt: skip
+        solara.Text(
+            f"{model.date:%Y-%m}",
+            classes=["latam-date"],
+            style={"font-size": "1.6em", "font-weight": "bold"},
+        )
         with solara.Row(classes=["latam-tier-counts"]):
             for tier in reversed(TIER_ORDER):
                 count = model.measures[f"{tier.lower()}s"]
-                solara.Text(f"{tier}s: {count}", classes=[f"latam-{tier.lower()}s"],
-                            style={"color": TIER_COLOURS[tier], "font-weight": "bold"})  # fmt: skip
+                solara.Text(
+                    f"{tier}s: {count}",
+                    classes=[f"latam-{tier.lower()}s"],
+                    style={"color": TIER_COLOURS[tier], "font-weight": "bold"},
+                )
         low, high = model.params["tier_thresholds"]
         policies = ", ".join(f"{k} {v}" for k, v in (model.params["policies"] or {}).items())
-        solara.Text(f"cut-offs {low:g} / {high:g}; policies: {policies or 'all status_quo'}",
-                    classes=["latam-setup"])  # fmt: skip
+        solara.Text(
+            f"cut-offs {low:g} / {high:g}; policies: {policies or 'all status_quo'}",
+            classes=["latam-setup"],
+        )
 
 
 @solara.component
@@ -222,8 +248,9 @@ def CapitalSharePlot(model: RegionModel):
 def TileMap(model: RegionModel):
     """The tile map of tiers at the current month."""
     update_counter.get()
-    _show(tier_map(model.agent_frame(), date=model.date,
-                   thresholds=model.params["tier_thresholds"]))  # fmt: skip
+    _show(
+        tier_map(model.agent_frame(), date=model.date, thresholds=model.params["tier_thresholds"])
+    )
 
 
 def country_table_html(model: RegionModel) -> str:
@@ -253,8 +280,9 @@ def country_table_html(model: RegionModel) -> str:
 def CountryTable(model: RegionModel):
     """iso3, score, tier, research, adoption, capital and policy of every country now."""
     update_counter.get()
-    solara.HTML(tag="div", unsafe_innerHTML=country_table_html(model),
-                style="overflow:auto;height:100%")  # fmt: skip
+    solara.HTML(
+        tag="div", unsafe_innerHTML=country_table_html(model), style="overflow:auto;height:100%"
+    )
 
 
 @solara.component
@@ -292,6 +320,11 @@ def Page():
     """
     initial = solara.use_memo(DashboardModel, [])
     model = solara.use_reactive(initial)
-    SolaraViz(model, components=[], model_params=model_params, play_interval=150,
-              name="Latin American AI economy (ILIA countries)")  # fmt: skip
+    SolaraViz(
+        model,
+        components=[],
+        model_params=model_params,
+        play_interval=150,
+        name="Latin American AI economy (ILIA countries)",
+    )
     Dashboard(model.value)

@@ -45,13 +45,26 @@ def score_lines(
     marker = "o" if len(wide) == 1 else None  # a single month shows as a dot
     for iso3 in wide.columns:
         strong = iso3 in highlight
-        ax.plot(wide.index, wide[iso3], lw=2.4 if strong else 0.9, label=iso3, marker=marker,
-                color="black" if strong else "grey", alpha=1.0 if strong else 0.55,
-                zorder=3 if strong else 2)  # fmt: skip
+        ax.plot(
+            wide.index,
+            wide[iso3],
+            lw=2.4 if strong else 0.9,
+            label=iso3,
+            marker=marker,
+            color="black" if strong else "grey",
+            alpha=1.0 if strong else 0.55,
+            zorder=3 if strong else 2,
+        )
         if strong:
-            ax.annotate(iso3, (wide.index[-1], wide[iso3].iloc[-1]), fontsize=8,
-                        fontweight="bold", xytext=(3, 0), textcoords="offset points",
-                        va="center")  # fmt: skip
+            ax.annotate(
+                iso3,
+                (wide.index[-1], wide[iso3].iloc[-1]),
+                fontsize=8,
+                fontweight="bold",
+                xytext=(3, 0),
+                textcoords="offset points",
+                va="center",
+            )
     ax.set_ylabel("composite score (index 0-100)")
     ax.set_title("Country scores (" + ", ".join(highlight) + " highlighted)")
     date_axis(ax)
@@ -64,8 +77,14 @@ def tier_count_lines(region: pd.DataFrame, end=None):
     model frame with columns ``date``, ``explorers``, ``adopters``, ``pioneers``."""
     fig, ax = new_figure(figsize=(7, 3.6))
     for tier in TIER_ORDER:
-        ax.step(region["date"], region[TIER_COUNT_COLUMNS[tier]], where="post", lw=2,
-                color=TIER_COLOURS[tier], label=tier)  # fmt: skip
+        ax.step(
+            region["date"],
+            region[TIER_COUNT_COLUMNS[tier]],
+            where="post",
+            lw=2,
+            color=TIER_COLOURS[tier],
+            label=tier,
+        )
     ax.set_ylabel("number of countries")
     ax.set_ylim(0, None)
     ax.set_title("Countries per tier")

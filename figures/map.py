@@ -38,6 +38,7 @@ from figures.style import TIER_COLOURS, TIER_ORDER, new_figure
 #:     .    .    PER  BOL  BRA
 #:     .    .    CHL  PRY  .
 #:     .    .    .    ARG  URY
+# fmt: off
 TILE_GRID: dict[str, tuple[int, int]] = {
     "MEX": (0, 0), "CUB": (0, 3),
     "GTM": (1, 1), "HND": (1, 2), "JAM": (1, 3), "DOM": (1, 4),
@@ -46,7 +47,8 @@ TILE_GRID: dict[str, tuple[int, int]] = {
     "PER": (4, 2), "BOL": (4, 3), "BRA": (4, 4),
     "CHL": (5, 2), "PRY": (5, 3),
     "ARG": (6, 3), "URY": (6, 4),
-}  # fmt: skip
+}
+# fmt: on
 ILIA_COUNTRIES: tuple[str, ...] = tuple(TILE_GRID)
 NO_DATA_COLOUR = "#DDDDDD"
 TILE_SIZE = 0.92  # side of a tile in grid units (the rest is the gap between tiles)
@@ -136,15 +138,24 @@ def draw_tiles(ax, table: pd.DataFrame, title: str) -> None:
                 linewidth=1.0,
                 gid=iso3,
                 label=tier or "no data",
-            )  # fmt: skip
+            )
         )
         label = f"{table.at[iso3, 'score']:.1f}" if known else "n/a"
         centre_x, centre_y = col + TILE_SIZE / 2, -row + TILE_SIZE / 2
         colour = _text_colour(fill)
-        ax.text(centre_x, centre_y + 0.14, iso3, ha="center", va="center", fontsize=9,
-                fontweight="bold", color=colour)  # fmt: skip
-        ax.text(centre_x, centre_y - 0.18, label, ha="center", va="center", fontsize=8,
-                color=colour)  # fmt: skip
+        ax.text(
+            centre_x,
+            centre_y + 0.14,
+            iso3,
+            ha="center",
+            va="center",
+            fontsize=9,
+            fontweight="bold",
+            color=colour,
+        )
+        ax.text(
+            centre_x, centre_y - 0.18, label, ha="center", va="center", fontsize=8, color=colour
+        )
     rows = max(r for r, _ in TILE_GRID.values())
     cols = max(c for _, c in TILE_GRID.values())
     ax.set_xlim(-0.1, cols + 1.0)
@@ -188,8 +199,13 @@ def tier_map(agents_frame: pd.DataFrame, date=None, thresholds: tuple[float, flo
     table = tiles_at(agents_frame, date, thresholds)
     fig, ax = new_figure(figsize=(5.2, 6.2))
     draw_tiles(ax, table, _title(table))
-    ax.legend(handles=_legend_handles(thresholds), loc="lower left", fontsize=8,
-              title="tier", title_fontsize=8)  # fmt: skip
+    ax.legend(
+        handles=_legend_handles(thresholds),
+        loc="lower left",
+        fontsize=8,
+        title="tier",
+        title_fontsize=8,
+    )
     return fig
 
 
@@ -208,8 +224,7 @@ def tier_map_small_multiples(
     tables = [tiles_at(agents_frame, date, thresholds) for date in dates]
     ncols = max(1, min(ncols, len(tables)))
     nrows = -(-len(tables) // ncols)
-    fig, axes = new_figure(nrows, ncols, figsize=(3.4 * ncols, 4.1 * nrows + 0.5),
-                           squeeze=False)  # fmt: skip
+    fig, axes = new_figure(nrows, ncols, figsize=(3.4 * ncols, 4.1 * nrows + 0.5), squeeze=False)
     for ax, table in zip(axes.flat, tables, strict=False):
         draw_tiles(ax, table, str(table.attrs["month"]))
     for ax in list(axes.flat)[len(tables) :]:
@@ -220,5 +235,11 @@ def tier_map_small_multiples(
     return fig
 
 
-__all__ = ["ILIA_COUNTRIES", "TILE_GRID", "draw_tiles", "tier_map", "tier_map_small_multiples",
-           "tiles_at"]  # fmt: skip
+__all__ = [
+    "ILIA_COUNTRIES",
+    "TILE_GRID",
+    "draw_tiles",
+    "tier_map",
+    "tier_map_small_multiples",
+    "tiles_at",
+]

@@ -35,6 +35,7 @@ def app():
 @pytest.fixture
 def rendered(app):
     """The whole page inside Solara's app layout (as ``solara run`` shows it)."""
+    plt.close("all")  # figures left open by other tests are not this page's
     box, rc = solara.render(solara.AppLayout(children=[app.Page()]), handle_error=False)
     yield rc
     rc.close()
@@ -72,9 +73,13 @@ def test_controls_are_the_model_keywords_and_come_from_the_declarations(app):
 
 def test_control_values_map_onto_region_model_keywords(app):
     keywords = app.region_parameters(
-        seed="7", open_weights_date="none", tier_low=30, tier_high=70,
-        peru_policy="production_platform", brazil_policy="status_quo",
-    )  # fmt: skip
+        seed="7",
+        open_weights_date="none",
+        tier_low=30,
+        tier_high=70,
+        peru_policy="production_platform",
+        brazil_policy="status_quo",
+    )
     assert keywords["rng"] == 7
     assert keywords["open_weights_date"] is None
     assert keywords["tier_thresholds"] == (30.0, 70.0)
@@ -86,8 +91,13 @@ def test_control_values_map_onto_region_model_keywords(app):
 
 
 def test_dashboard_model_is_a_region_model_built_from_the_controls(app):
-    model = app.DashboardModel(peru_policy="adoption_management", open_weights_date="none",
-                               tier_low=40, tier_high=65, seed=3)  # fmt: skip
+    model = app.DashboardModel(
+        peru_policy="adoption_management",
+        open_weights_date="none",
+        tier_low=40,
+        tier_high=65,
+        seed=3,
+    )
     assert model.params["policies"] == {"PER": "adoption_management"}
     assert model.params["open_weights_date"] == ()
     assert model.params["tier_thresholds"] == (40.0, 65.0)
@@ -181,8 +191,9 @@ def test_tier_count_lines_and_capital_shares(stepped):
     fig = tier_count_lines(stepped.model_frame())
     lines = fig.axes[0].get_lines()
     assert [line.get_label() for line in lines] == ["Explorer", "Adopter", "Pioneer"]
-    assert [line.get_color() for line in lines] == [TIER_COLOURS[t] for t in
-                                                    ("Explorer", "Adopter", "Pioneer")]  # fmt: skip
+    assert [line.get_color() for line in lines] == [
+        TIER_COLOURS[t] for t in ("Explorer", "Adopter", "Pioneer")
+    ]
     total = sum(line.get_ydata()[-1] for line in lines)
     assert total == 19
     plt.close(fig)

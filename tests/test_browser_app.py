@@ -21,9 +21,15 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]  # fmt: skip
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 ROOT = Path(__file__).resolve().parent.parent
 SERVER_START_SECONDS = 60
 UI_TIMEOUT_MS = 30_000
@@ -33,7 +39,7 @@ pytestmark = [
     pytest.mark.skipif(
         not CHROMIUM.exists(),
         reason=f"no Chromium at {CHROMIUM} (apt-get install chromium; .ci/run installs it)",
-    ),  # fmt: skip
+    ),
     pytest.mark.timeout(240),
 ]
 
@@ -78,11 +84,23 @@ def dashboard_url(frontend_assets, tmp_path: Path):
     port = _free_port()
     log = tmp_path / "solara.log"
     env = {**os.environ, "MPLBACKEND": "Agg"}
-    command = [sys.executable, "-m", "solara", "run", "app.py", "--port", str(port),
-               "--host", "127.0.0.1", "--production", "--no-open"]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "solara",
+        "run",
+        "app.py",
+        "--port",
+        str(port),
+        "--host",
+        "127.0.0.1",
+        "--production",
+        "--no-open",
+    ]
     with log.open("w") as output:
-        process = subprocess.Popen(command, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT,
-                                   env=env)  # fmt: skip
+        process = subprocess.Popen(
+            command, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT, env=env
+        )
     url = f"http://127.0.0.1:{port}/"
     try:
         _wait_until_serving(url, process, log)

@@ -22,8 +22,15 @@ def _frame(months=("2025-01", "2025-02"), replicates=1) -> pd.DataFrame:
             for i, iso3 in enumerate(ISO3):
                 score = 3.0 * i + 10.0 * m + (0.5 if r % 2 else 0.0)
                 tier = "Explorer" if score < 35 else "Pioneer" if score > 60 else "Adopter"
-                rows.append({"date": pd.Timestamp(month), "iso3": iso3, "score": score,
-                             "tier": tier, "replicate": r})  # fmt: skip
+                rows.append(
+                    {
+                        "date": pd.Timestamp(month),
+                        "iso3": iso3,
+                        "score": score,
+                        "tier": tier,
+                        "replicate": r,
+                    }
+                )
     return pd.DataFrame(rows)
 
 
@@ -50,8 +57,10 @@ def test_one_tile_per_country_coloured_by_tier_and_labelled():
     assert {"PER", "BRA", f"{last.at['PER', 'score']:.1f}"} <= texts
     assert fig.axes[0].get_title() == "Tiers in 2025-02"
     assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == [
-        "Explorer", "Adopter", "Pioneer"
-    ]  # fmt: skip
+        "Explorer",
+        "Adopter",
+        "Pioneer",
+    ]
     plt.close(fig)
 
 

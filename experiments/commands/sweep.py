@@ -99,4 +99,7 @@ def main(args: argparse.Namespace) -> int:
     if args.csv:
         for path in export_csv(out):
             print(f"wrote {path}")
+    from experiments.report import build_report
+
+    print(f"Report: {build_report(out)}")
     return 0

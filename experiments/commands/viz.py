@@ -50,8 +50,18 @@ def app_path() -> Path:
 
 def solara_command(app: Path, port: int, host: str, production: bool = True) -> list[str]:
     """The command line that serves ``app`` with this Python's Solara."""
-    command = [sys.executable, "-m", "solara", "run", str(app), "--port", str(port),
-               "--host", host, "--no-open"]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "solara",
+        "run",
+        str(app),
+        "--port",
+        str(port),
+        "--host",
+        host,
+        "--no-open",
+    ]
     return command + (["--production"] if production else [])
 
 
@@ -100,8 +110,11 @@ def install_frontend_assets(cache: Path | None = None, npm: str = "npm") -> list
         for package in missing:
             result = subprocess.run(
                 [executable, "pack", package, "--pack-destination", folder, "--silent"],
-                capture_output=True, text=True, timeout=300, check=False,
-            )  # fmt: skip
+                capture_output=True,
+                text=True,
+                timeout=300,
+                check=False,
+            )
             if result.returncode != 0:
                 raise UsageError(f"npm pack {package} failed: {result.stderr.strip()[-500:]}")
             tarball = Path(folder) / result.stdout.strip().splitlines()[-1]
@@ -128,13 +141,18 @@ def _unpack(tarball: Path, target: Path) -> None:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--port", type=int, default=8765, help="port to serve on (default 8765)")
-    parser.add_argument("--host", default="localhost",
-                        help="host to listen on (default localhost; 0.0.0.0 for all)")  # fmt: skip
-    parser.add_argument("--install-assets", action="store_true",
-                        help="first cache Solara's front end from the npm registry "
-                        "(for machines that cannot reach the CDN)")  # fmt: skip
-    parser.add_argument("--dev", action="store_true",
-                        help="development mode: reload when the code changes")  # fmt: skip
+    parser.add_argument(
+        "--host", default="localhost", help="host to listen on (default localhost; 0.0.0.0 for all)"
+    )
+    parser.add_argument(
+        "--install-assets",
+        action="store_true",
+        help="first cache Solara's front end from the npm registry "
+        "(for machines that cannot reach the CDN)",
+    )
+    parser.add_argument(
+        "--dev", action="store_true", help="development mode: reload when the code changes"
+    )
 
 
 def main(args: argparse.Namespace) -> int:
@@ -146,8 +164,9 @@ def main(args: argparse.Namespace) -> int:
         print(f"Solara front end cached: {', '.join(installed) or 'all present already'}")
     elif missing := missing_frontend_packages():
         note = f"note: Solara will fetch {', '.join(missing)} from its CDN on first load; "
-        print(note + "without access to it, run `latam-ai viz --install-assets` once",
-              file=sys.stderr)  # fmt: skip
+        print(
+            note + "without access to it, run `latam-ai viz --install-assets` once", file=sys.stderr
+        )
     print(f"Serving the dashboard at http://{args.host}:{args.port} (Ctrl-C stops it)")
     command = solara_command(app, args.port, args.host, production=not args.dev)
     try:
