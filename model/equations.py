@@ -28,8 +28,9 @@ MAX_INDEX = 100.0
 
 
 def bounded(values, low=0.0, high=MAX_INDEX):
-    """Values limited to [low, high] (an index stays on its 0-100 scale)."""
-    return np.minimum(np.maximum(values, low), high)
+    """Values limited to [low, high] (an index stays on its 0-100 scale), in place: pass
+    only a freshly computed array."""
+    return np.minimum(np.maximum(values, low, out=values), high, out=values)
 
 
 @dataclass(frozen=True)
@@ -134,7 +135,7 @@ def attractiveness(research, enabling, tiers, tier_signalling):
     either alone attracts little). Pioneers get ``1 + tier_signalling`` times more
     (0 by default: tiers drive nothing).
     """
-    base = bounded(research) * bounded(enabling) / MAX_INDEX**2
+    base = research * enabling / MAX_INDEX**2  # both on 0-100: a share in [0, 1]
     return base * (1.0 + tier_signalling * (tiers == PIONEER))
 
 
@@ -271,12 +272,12 @@ def adoption_ceiling(state: RegionState, p: Mapping, released_access, lever):
     """
     omega = p["ceiling_enabling_weight"]
     readiness = (omega * state.enabling + (1.0 - omega) * state.governance) / MAX_INDEX
-    h = p["adoption_headroom_share"] * bounded(readiness, 0.0, 1.0)
+    h = p["adoption_headroom_share"] * readiness  # in [0, 1]: indices are on 0-100
     for opening in (
         p["open_weights_ceiling_lift"] * released_access,
         p["policy_adoption_ceiling_gain"] * lever[..., 1],
     ):
-        h = h + (1.0 - h) * bounded(opening, 0.0, 1.0)
+        h = h + (1.0 - h) * np.minimum(opening, 1.0)
     return state.adoption_reference + (MAX_INDEX - state.adoption_reference) * h
 
 
