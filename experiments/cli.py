@@ -11,7 +11,7 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ("run", "mobility", "sweep", "sensitivity", "report", "viz", "calibrate")
+COMMANDS = ("run", "mobility", "sweep", "sensitivity", "calibrate", "findings", "report", "viz")
 
 
 class UsageError(Exception):

@@ -1,0 +1,57 @@
+"""Test a claim of the essay behind the project: run its committed experiment(s), analyse.
+
+QUESTION is one of open_weights, peru, window, consortium, emergence, drivers, or all.
+The experiment files in experiments/examples/ run through the sweep engine into
+OUT/QUESTION/<experiment>/ (resumable: finished runs are kept); the analysis writes tables
+(CSV), figures (PNG and SVG) and findings.md (the markdown fragment of docs/FINDINGS.md)
+into OUT/QUESTION/ and prints the fragment. --quick scales replications and samples down
+(for CI and the notebooks); every number in docs/FINDINGS.md comes from a full-size run.
+
+examples:
+  latam-ai findings open_weights                  # full size, into results/findings/
+  latam-ai findings peru --quick                  # small, into results/findings-quick/
+  latam-ai findings all --workers 2
+  latam-ai findings drivers --out results/findings --workers 2
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from experiments.cli import UsageError
+
+HELP = "test the essay's claims: run a question's experiments and analyse them"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from experiments.findings import QUESTIONS
+
+    parser.add_argument("question", metavar="QUESTION", help=f"{', '.join(QUESTIONS)} or all")
+    parser.add_argument("--quick", action="store_true", help="scaled-down experiments (CI)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="results folder (default results/findings, or results/findings-quick)",
+    )
+    parser.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    parser.add_argument("--progress", action="store_true", help="show the sweeps' progress bars")
+
+
+def main(args: argparse.Namespace) -> int:
+    from experiments.findings import QUESTIONS, default_folder, run_question
+
+    questions = list(QUESTIONS) if args.question == "all" else [args.question]
+    if questions[0] not in QUESTIONS:
+        raise UsageError(f"unknown question {args.question!r}; known: {', '.join(QUESTIONS)}, all")
+    if args.workers is not None and args.workers < 1:
+        raise UsageError(f"--workers {args.workers}: must be at least 1")
+    out = args.out or default_folder(args.quick)
+    for question in questions:
+        finding = run_question(
+            question, out, quick=args.quick, workers=args.workers, progress=args.progress
+        )
+        print(finding.markdown())
+        print(f"\n(written to {out / question}/)\n")
+    return 0

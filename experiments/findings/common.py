@@ -1,0 +1,262 @@
+"""Shared machinery of the findings: running a question's experiments, statistics, outputs.
+
+Every finding is computed from sweep results folders written by the sweep engine
+(``experiments.sweep``) from the committed experiment files in ``experiments/examples/``.
+``--quick`` scales an experiment down in Python (fewer replications or samples), never by
+a separate file, so the quick and the full run share every other setting.
+
+Statistics (all over replications, the independent units):
+
+* probabilities: Wilson score interval (Wilson 1927);
+* spread of an outcome over replications: percentile interval (5th to 95th by default);
+* a mean: percentile bootstrap interval over replications (Efron and Tibshirani 1993);
+* scenario effects: paired differences, scenario minus counterfactual within the same
+  replicate (common random numbers), with a bootstrap interval of the mean difference.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+#: Replications of every experiment in quick mode (CI and notebooks).
+QUICK_REPLICATIONS = 3
+#: Saltelli base samples and Morris trajectories in quick mode.
+QUICK_BASE_SAMPLES = 16
+QUICK_TRAJECTORIES = 4
+LEVEL = 0.95
+N_BOOT = 2000
+
+
+@dataclass
+class Finding:
+    """The answer to one question: markdown text, tables and figures."""
+
+    question: str
+    title: str
+    text: str
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    figures: dict[str, Any] = field(default_factory=dict)
+
+    def write(self, folder: str | Path) -> list[Path]:
+        """Write tables (CSV), figures (PNG and SVG) and ``findings.md`` into ``folder``."""
+        from figures.style import save
+
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        written = []
+        for name, table in self.tables.items():
+            path = folder / f"{name}.csv"
+            table.to_csv(path, index=False)
+            written.append(path)
+        for name, fig in self.figures.items():
+            written += [Path(p) for p in save(fig, folder / name)]
+        path = folder / "findings.md"
+        path.write_text(self.markdown() + "\n", encoding="utf-8")
+        return [*written, path]
+
+    def markdown(self) -> str:
+        """The markdown fragment: a heading and the text."""
+        return f"## {self.title}\n\n{self.text.strip()}"
+
+
+# ----------------------------------------------------------------------------- running
+
+
+def experiment_path(name: str) -> Path:
+    """The committed experiment file ``experiments/examples/<name>``."""
+    return EXAMPLES / name
+
+
+def scaled_experiment(path: str | Path, quick: bool):
+    """The experiment of ``path``; with ``quick``, replications (and Saltelli base samples
+    or Morris trajectories) scaled down. The stored copy of the file says so."""
+    from experiments.sweep import experiment_from_dict
+
+    path = Path(path)
+    text = path.read_text(encoding="utf-8")
+    data = tomllib.loads(text)
+    if quick:
+        head = data.setdefault("experiment", {})
+        head["replications"] = min(int(head.get("replications", 1)), QUICK_REPLICATIONS)
+        design = data.setdefault("design", {})
+        if "base_samples" in design:
+            design["base_samples"] = min(design["base_samples"], QUICK_BASE_SAMPLES)
+        if design.get("method") == "morris":
+            design["trajectories"] = min(design["trajectories"], QUICK_TRAJECTORIES)
+        changes = {k: design[k] for k in ("base_samples", "trajectories") if k in design}
+        text = (
+            f"# latam-ai findings --quick: replications = {head['replications']}"
+            f"{''.join(f', {k} = {v}' for k, v in changes.items())}\n{text}"
+        )
+    root = EXAMPLES.parents[1]
+    shown = path.resolve().relative_to(root) if path.resolve().is_relative_to(root) else path
+    return experiment_from_dict(data, text, str(shown))
+
+
+def run_experiments(
+    names: tuple[str, ...],
+    folder: str | Path,
+    *,
+    quick: bool = False,
+    workers: int | None = 1,
+    progress: bool = False,
+) -> dict[str, Path]:
+    """Run each experiment file (by name in ``experiments/examples``) into
+    ``folder/<stem>`` through the sweep engine; resumable (finished runs are kept)."""
+    from experiments.sweep import run_experiment
+    from experiments.sweep.executors import make_executor
+
+    folders = {}
+    for name in names:
+        experiment = scaled_experiment(experiment_path(name), quick)
+        out = Path(folder) / Path(name).stem
+        with make_executor(workers, None) as executor:
+            run_experiment(experiment, out, executor, resume=True, progress=progress)
+        folders[Path(name).stem] = out
+    return folders
+
+
+def load(folder: str | Path, trajectories: bool = True):
+    """``experiments.sweep.load_results`` with JSON design columns decoded."""
+    from experiments.sweep import load_results
+
+    results = load_results(folder, trajectories=trajectories)
+    for column in results.design.columns:
+        if results.design[column].dtype == object or str(results.design[column].dtype) == "str":
+            results.design[column] = results.design[column].map(_decode)
+    return results
+
+
+def _decode(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    try:
+        return json.loads(value)
+    except (ValueError, TypeError):
+        return value
+
+
+def provenance(results, command: str) -> str:
+    """One markdown paragraph: command, experiment file, runs, replications, seeds."""
+    manifest = results.manifest
+    design = manifest["design"]
+    quick = "--quick" in (results.folder / "experiment.toml").read_text(encoding="utf-8")
+    git = manifest.get("git", {})
+    commit = (git.get("commit") or "?")[:10] + (" (dirty)" if git.get("dirty") else "")
+    return (
+        f"`{command}{' --quick' if quick else ''}` ran `{manifest['experiment']['path']}`: "
+        f"{manifest['counts']['done']} runs ({design['samples']} samples x "
+        f"{design['replications']} replications), root seed {design['seed']}, common random "
+        f"numbers {'on' if design['common_random_numbers'] else 'off'}, "
+        f"{manifest['counts']['failed']} failed; code {commit}."
+    )
+
+
+def cube(
+    trajectories: pd.DataFrame, column: str
+) -> tuple[np.ndarray, np.ndarray, list, np.ndarray]:
+    """A trajectory column as an array (runs, dates, countries) with run ids, dates, ISO3."""
+    runs = np.sort(trajectories["run_id"].unique())
+    dates = np.sort(trajectories["date"].unique())
+    countries = sorted(trajectories["iso3"].astype(str).unique())
+    frame = trajectories.sort_values(["run_id", "date", "iso3"], kind="stable")
+    shape = (runs.size, dates.size, len(countries))
+    if len(frame) != np.prod(shape):
+        raise ValueError(f"trajectories are not a complete panel: {len(frame)} rows for {shape}")
+    return frame[column].to_numpy(np.float64).reshape(shape), runs, countries, dates
+
+
+# ----------------------------------------------------------------------------- statistics
+
+
+def wilson(successes: float, trials: float, level: float = LEVEL) -> tuple[float, float, float]:
+    """Proportion with its Wilson score interval (Wilson 1927): (p, low, high)."""
+    if trials <= 0:
+        return (np.nan, np.nan, np.nan)
+    z = stats.norm.ppf(0.5 + level / 2)
+    p = successes / trials
+    centre = (p + z**2 / (2 * trials)) / (1 + z**2 / trials)
+    half = z * np.sqrt(p * (1 - p) / trials + z**2 / (4 * trials**2)) / (1 + z**2 / trials)
+    return (float(p), float(max(0.0, centre - half)), float(min(1.0, centre + half)))
+
+
+def percentile(values: np.ndarray, level: float = 0.90) -> tuple[float, float]:
+    """Equal-tailed percentile interval of ``values`` (NaN ignored)."""
+    values = np.asarray(values, float)
+    values = values[~np.isnan(values)]
+    if values.size == 0:
+        return (np.nan, np.nan)
+    tail = 50 * (1 - level)
+    return (float(np.percentile(values, tail)), float(np.percentile(values, 100 - tail)))
+
+
+def bootstrap_mean(
+    values: np.ndarray, level: float = LEVEL, n_boot: int = N_BOOT, seed: int = 0
+) -> tuple[float, float, float]:
+    """Mean over replications with its percentile bootstrap interval: (mean, low, high).
+    ``values`` may be (replications,) or (replications, k) (intervals per column)."""
+    values = np.asarray(values, float)
+    valid = ~np.isnan(values)
+    n = values.shape[0]
+    if n == 0 or not valid.any():
+        return (np.nan, np.nan, np.nan)
+    mean = np.nanmean(values, axis=0)
+    index = np.random.default_rng(seed).integers(0, n, size=(n_boot, n))
+    with np.errstate(invalid="ignore"):
+        replicates = np.nanmean(values[index], axis=1)
+    tail = 50 * (1 - level)
+    low, high = np.nanpercentile(replicates, [tail, 100 - tail], axis=0)
+    return (mean, low, high) if values.ndim > 1 else (float(mean), float(low), float(high))
+
+
+def paired_differences(
+    table: pd.DataFrame, by: str, value: str, baseline: Any, level: float = LEVEL
+) -> pd.DataFrame:
+    """Scenario minus ``baseline`` of ``value`` within each replicate (common random
+    numbers): per scenario the mean difference, its bootstrap interval, the 5-95%
+    percentile range of the per-replicate differences and the share of replicates > 0."""
+    wide = table.pivot_table(index="replicate", columns=by, values=value, aggfunc="mean")
+    rows = []
+    for scenario in wide.columns:
+        diff = (wide[scenario] - wide[baseline]).to_numpy(float)
+        mean, low, high = bootstrap_mean(diff, level)
+        p05, p95 = percentile(diff)
+        rows.append(
+            {
+                by: scenario,
+                "metric": value,
+                "mean_difference": mean,
+                "low": low,
+                "high": high,
+                "p05": p05,
+                "p95": p95,
+                "share_positive": float(np.mean(diff[~np.isnan(diff)] > 0))
+                if (~np.isnan(diff)).any()
+                else np.nan,
+                "replicates": int((~np.isnan(diff)).sum()),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def fmt(value: float, digits: int = 2) -> str:
+    """A number for the text (inf and NaN spelled out)."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return "n/a"
+    if np.isinf(value):
+        return "never" if value > 0 else "-inf"
+    return f"{value:.{digits}f}"
+
+
+def ci(mean: float, low: float, high: float, digits: int = 2) -> str:
+    """``mean [low, high]`` for the text."""
+    return f"{fmt(mean, digits)} [{fmt(low, digits)}, {fmt(high, digits)}]"

@@ -1,0 +1,132 @@
+"""The findings: each analysis on quick experiments, the null model, and the command."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from experiments.findings import QUESTIONS, run_question
+from experiments.findings.__main__ import main as findings_main
+from experiments.findings.common import paired_differences, scaled_experiment, wilson
+from experiments.findings.null_model import null_region, random_exchange
+
+
+@pytest.fixture(scope="module")
+def quick_folder(tmp_path_factory):
+    return tmp_path_factory.mktemp("findings-quick")
+
+
+def _finding(question, folder):
+    return run_question(question, folder, quick=True, write=False)
+
+
+def test_quick_scaling_keeps_everything_but_the_sizes():
+    full = scaled_experiment("experiments/examples/sobol.toml", quick=False)
+    quick = scaled_experiment("experiments/examples/sobol.toml", quick=True)
+    assert quick.replications < full.replications
+    assert quick.design.base_samples < full.design.base_samples
+    assert quick.fixed == full.fixed and quick.varied == full.varied and quick.seed == full.seed
+    assert quick.source.startswith("# latam-ai findings --quick")
+
+
+def test_wilson_interval_brackets_the_proportion():
+    p, low, high = wilson(0, 100)
+    assert p == 0 and low == pytest.approx(0, abs=1e-12) and 0.03 < high < 0.04
+    p, low, high = wilson(30, 100)
+    assert low < 0.3 < high
+
+
+def test_paired_differences_are_within_replicates():
+    import pandas as pd
+
+    table = pd.DataFrame(
+        {"replicate": [0, 1, 2] * 2, "s": ["a"] * 3 + ["b"] * 3, "v": [1, 5, 9, 2, 6, 10]}
+    )
+    out = paired_differences(table, "s", "v", "a").set_index("s")
+    assert out.loc["b", "mean_difference"] == pytest.approx(1.0)
+    assert out.loc["b", "low"] == pytest.approx(1.0) and out.loc["b", "share_positive"] == 1.0
+
+
+def test_open_weights(quick_folder):
+    finding = _finding("open_weights", quick_folder)
+    paths = finding.tables["open_weights_paired_paths"]
+    assert {"gate", "measure", "date", "mean_difference", "low", "high"} <= set(paths.columns)
+    upward = finding.tables["open_weights_explorer_upward"]
+    level = upward[upward.scenario != "release - none"]
+    assert level["probability"].between(0, 1).all()
+    adoption = paths[(paths.measure == "adoption_gap") & (paths.gate == "on")]
+    assert adoption["mean_difference"].iloc[-1] < 0  # the release narrows the adoption gap
+    assert "Adoption gap" in finding.text
+
+
+def test_peru(quick_folder):
+    finding = _finding("peru", quick_folder)
+    paths = finding.tables["peru_paths"]
+    assert set(paths["label"]) >= {"status_quo", "adoption_management", "production_platform"}
+    for year in (2028, 2030, 2035):
+        assert paths[f"p_pioneer_by_{year}"].between(0, 1).all()
+        assert (paths[f"low_{year}"] <= paths[f"high_{year}"]).all()
+    assert (paths["peru_share_of_inflows"] > 0).all() and (paths["peru_share_of_inflows"] < 1).all()
+    budget = finding.tables["peru_budget"]
+    assert budget["score_2035"].is_monotonic_increasing is not None
+    best = budget.groupby("policy_budget")["score_2035"].mean()
+    assert best.iloc[-1] > best.iloc[0]  # a larger budget raises Peru's score
+
+
+def test_window(quick_folder):
+    finding = _finding("window", quick_folder)
+    by_start = finding.tables["window_by_start"]
+    assert by_start["start_date"].nunique() == 65
+    assert by_start["probability"].between(0, 1).all()
+    closing = finding.tables["window_closing"]
+    assert {"t_star", "low", "high", "open_weights_half_life"} <= set(closing.columns)
+    assert (closing["t_star"] >= 0).all()
+
+
+def test_consortium(quick_folder):
+    finding = _finding("consortium", quick_folder)
+    paired = finding.tables["consortium_paired"]
+    assert {"group", "year", "variable", "comparison", "mean_difference"} <= set(paired.columns)
+    assert set(finding.tables["consortium_pioneers"]["iso3"]) == {"PER", "COL", "ARG", "ECU"}
+
+
+def test_emergence_tiers_appear_with_feedback_only(quick_folder):
+    finding = _finding("emergence", quick_folder)
+    table = finding.tables["emergence_summary"]
+    abm = table[table.model == "ABM"].set_index("capital_concentration")
+    assert abm.loc[0.0, "tiers_occupied"] == 1
+    assert abm.loc[4.0, "tiers_occupied"] >= 2
+    assert abm.loc[4.0, "theil_between_share_score"] > abm.loc[0.0, "theil_between_share_score"]
+    assert (table["model"] == "random-exchange null").sum() == 1
+
+
+def test_drivers(quick_folder):
+    finding = _finding("drivers", quick_folder)
+    sobol = finding.tables["drivers_sobol"]
+    assert {"metric", "parameter", "S1", "S1_conf", "ST", "ST_conf"} <= set(sobol.columns)
+    assert "production_gap_end_start_tiers" in set(sobol["metric"])
+    assert {"mu_star", "sigma"} <= set(finding.tables["drivers_morris"].columns)
+
+
+def test_null_model_conserves_capital_and_relaxes_to_an_exponential():
+    rng = np.random.default_rng(7)
+    start = np.full((1, 2000), 1.0)
+    paths = random_exchange(start, 200, rng)
+    np.testing.assert_allclose(paths.sum(axis=-1), 2000.0, rtol=1e-9)
+    final = paths[0, -1]
+    assert final.std() / final.mean() == pytest.approx(1.0, abs=0.08)  # exponential: CV = 1
+    assert stats.kstest(final, "expon", args=(0, final.mean())).pvalue > 0.01
+    region = null_region(runs=2, months=24, seed=1)
+    assert region["score"].shape == (2, 25, 19)
+    assert np.all((region["score"] >= 0) & (region["score"] <= 100))
+
+
+def test_command_quick_and_unknown_question(tmp_path, capsys):
+    assert findings_main(["consortium", "--quick", "--out", str(tmp_path)]) == 0
+    assert (tmp_path / "consortium" / "findings.md").exists()
+    assert list((tmp_path / "consortium").glob("*.png"))
+    assert "Q4" in capsys.readouterr().out
+    assert findings_main(["no_such_question", "--quick", "--out", str(tmp_path)]) == 2
+    expected = {"open_weights", "peru", "window", "consortium", "emergence", "drivers"}
+    assert set(QUESTIONS) == expected
