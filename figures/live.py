@@ -35,10 +35,14 @@ def score_lines(
     thresholds: tuple[float, float] = (35.0, 60.0),
     highlight: Sequence[str] = ("PER",),
     end=None,
+    *,
+    label_all: bool = False,
+    title: str | None = None,
 ):
-    """Every country's composite score (index 0-100) over time, one line per country, on
-    the tier bands of ``thresholds``; the ``highlight`` countries drawn thick and black and
-    labelled at their last point."""
+    """Every country's composite score (index 0-100) over time (the median where there
+    are replications), one line per country, on the tier bands of ``thresholds``; the
+    ``highlight`` countries drawn thick and black. Labels at the last point: the
+    highlighted countries, or every country with ``label_all``."""
     fig, ax = new_figure(figsize=(7, 4.2))
     tier_bands(ax, thresholds)
     wide = agents.pivot_table(index="date", columns="iso3", values="score", aggfunc="median")
@@ -55,18 +59,18 @@ def score_lines(
             alpha=1.0 if strong else 0.55,
             zorder=3 if strong else 2,
         )
-        if strong:
+        if strong or label_all:
             ax.annotate(
                 iso3,
                 (wide.index[-1], wide[iso3].iloc[-1]),
                 fontsize=8,
-                fontweight="bold",
+                fontweight="bold" if strong else "normal",
                 xytext=(3, 0),
                 textcoords="offset points",
                 va="center",
             )
     ax.set_ylabel("composite score (index 0-100)")
-    ax.set_title("Country scores (" + ", ".join(highlight) + " highlighted)")
+    ax.set_title(title or "Country scores (" + ", ".join(highlight) + " highlighted)")
     date_axis(ax)
     _time_limits(ax, agents["date"], end)
     return fig

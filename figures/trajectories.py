@@ -26,31 +26,17 @@ from figures.style import (
 
 
 def score_trajectories(agents: pd.DataFrame, thresholds=(35.0, 60.0), highlight=("PER",)):
-    """Median score of every country over replications, with tier bands."""
-    fig, ax = new_figure(figsize=(9, 5.5))
-    tier_bands(ax, thresholds)
-    median = agents.groupby(["iso3", "date"])["score"].median().unstack("iso3")
-    for iso3 in median.columns:
-        strong = iso3 in highlight
-        ax.plot(
-            median.index,
-            median[iso3],
-            lw=2.2 if strong else 0.9,
-            color="black" if strong else "grey",
-            alpha=1.0 if strong else 0.6,
-        )
-        ax.annotate(
-            iso3,
-            (median.index[-1], median[iso3].iloc[-1]),
-            fontsize=7,
-            xytext=(2, 0),
-            textcoords="offset points",
-            va="center",
-        )
-    ax.set_ylabel("ILIA composite score (index 0-100)")
-    ax.set_title("Country scores (median over replications)")
-    date_axis(ax)
-    return fig
+    """Median score of every country over replications, with tier bands, every country
+    labelled."""
+    from figures.live import score_lines
+
+    return score_lines(
+        agents,
+        thresholds,
+        highlight,
+        label_all=True,
+        title="Country scores (median over replications)",
+    )
 
 
 def tier_composition(agents: pd.DataFrame, by: str | None = None):
