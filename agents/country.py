@@ -7,6 +7,12 @@ from dataclasses import replace
 import mesa
 
 TIER_LABELS = ("Explorer", "Adopter", "Pioneer")
+#: What a researcher may write into a country's state: indices on 0-100, stocks >= 0.
+WRITABLE_RANGES = {
+    **dict.fromkeys(("governance", "adoption", "research", "enabling"), (0.0, 100.0)),
+    **dict.fromkeys(("capital", "inflow"), (0.0, float("inf"))),
+    "gdp": (1e-9, float("inf")),
+}
 
 
 def _state_variable(name: str, doc: str) -> property:
@@ -17,6 +23,11 @@ def _state_variable(name: str, doc: str) -> property:
         return self.model.view[name][self.index]
 
     def write(self, value: float) -> None:
+        low, high = WRITABLE_RANGES[name]
+        if not low <= value <= high:
+            raise ValueError(
+                f"{self.iso3}.{name}={value!r} is outside the allowed range [{low}, {high}]"
+            )
         values = getattr(self.model.state, name).copy()
         values[self.index] = value
         self.model.state = replace(self.model.state, **{name: values})

@@ -86,8 +86,23 @@ def pioneer_probability(agents: pd.DataFrame, iso3: str = "PER", years=(2030, 20
     """Probability that ``iso3`` has been a Pioneer at least once by December of each year,
     per (release, path), with 95% Wilson intervals over replicates."""
     frame = agents[agents["iso3"] == iso3]
+    last = frame["date"].max()
     rows = []
     for year in years:
+        if last < pd.Timestamp(f"{year}-12-01"):  # the runs end before December of the year
+            rows.append(
+                {
+                    "release": None,
+                    "peru_path": None,
+                    "year": year,
+                    "probability": np.nan,
+                    "ci_low": np.nan,
+                    "ci_high": np.nan,
+                    "replications": 0,
+                    "note": f"n/a: the runs end {last:%Y-%m}",
+                }
+            )
+            continue
         upto = frame[frame["date"].dt.year <= year]
         reached = (
             (upto["tier"] == "Pioneer")
@@ -173,6 +188,9 @@ def summary_text(results: HeadlineResults, mobility=None) -> str:
         "Peru: probability of having been a Pioneer by December of the year (95% Wilson CI):",
     ]
     for row in peru.itertuples():
+        if row.replications == 0:
+            lines.append(f"  by {row.year}: {row.note}")
+            continue
         lines.append(
             f"  {row.release:16s} {row.peru_path:20s} by {row.year}: {row.probability:5.2f} "
             f"[{row.ci_low:4.2f}, {row.ci_high:4.2f}]"

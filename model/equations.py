@@ -379,10 +379,11 @@ def score_of(state: RegionState, p: Mapping):
     )
 
 
-def adaptive_review(state: RegionState, p: Mapping, score, tiers, draws):
+def adaptive_review(state: RegionState, p: Mapping, score, tiers, draws, committed=False):
     """Yearly review: a country whose score gain since the last review is below its tier's
     median imitates, with probability ``imitation_probability``, the strategy of the
-    best-improving country of its tier. Returns the new strategy codes."""
+    best-improving country of its tier. Countries whose strategy is ``committed`` (set by
+    a scenario's schedule) keep it. Returns the new strategy codes."""
     gain = score - state.score_at_review
     strategy = state.strategy.copy()
     for tier in (EXPLORER, ADOPTER, PIONEER):
@@ -394,7 +395,12 @@ def adaptive_review(state: RegionState, p: Mapping, score, tiers, draws):
         median = np.nanmedian(np.where(occupied, masked, 0.0), axis=-1, keepdims=True)
         leader = np.argmax(np.where(in_tier, gain, -np.inf), axis=-1)[..., None]
         leader_strategy = np.take_along_axis(state.strategy, leader, axis=-1)
-        switch = in_tier & (gain < median) & (draws < p["imitation_probability"])
+        switch = (
+            in_tier
+            & (gain < median)
+            & (draws < p["imitation_probability"])
+            & np.logical_not(committed)
+        )
         strategy = np.where(switch, leader_strategy, strategy)
     return strategy
 
@@ -417,7 +423,12 @@ def step(state: RegionState, p: Mapping, drivers: Drivers, t: int) -> RegionStat
     score_at_review = state.score_at_review
     if p["adaptive_policies"] and t > 0 and t % 12 == 0:
         reviewed = adaptive_review(
-            replace(state, strategy=strategy), p, score, tiers, drivers.imitation_draws[..., t, :]
+            replace(state, strategy=strategy),
+            p,
+            score,
+            tiers,
+            drivers.imitation_draws[..., t, :],
+            committed=drivers.policy_changes.any(axis=-2),
         )
         tenure = np.where(reviewed != strategy, 0.0, tenure)
         strategy, score_at_review = reviewed.astype(np.int8), score

@@ -8,6 +8,7 @@ from such data) or ASSUMPTION (a modelling choice, to be varied in sensitivity a
 
 from __future__ import annotations
 
+import numbers
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -21,7 +22,8 @@ from mesa.experimental.scenarios import Scenario
 @dataclass(frozen=True)
 class Parameter:
     """A model parameter. ``kind`` is ``float``, ``int``, ``bool``, ``month``, ``months``
-    (a month, a list of months or None), ``thresholds`` (two increasing numbers) or ``any``."""
+    (a month, a list of months or None), ``thresholds`` (two increasing numbers),
+    ``policies`` (see :func:`validate_policies`) or ``any``."""
 
     name: str
     default: Any
@@ -164,13 +166,14 @@ PARAMETERS: tuple[Parameter, ...] = (
       "extra effect of a member's infrastructure lever from shared open foundations",
       "ASSUMPTION"),
     P("adaptive_policies", False, "-", None, None,
-      "yearly review: a country falling behind imitates the best-improving peer of its tier",
+      "yearly review: a country falling behind imitates the best-improving peer of its tier "
+      "(countries with a scheduled policy keep it)",
       "MODEL_NOTES section 3", "bool"),
     P("imitation_probability", 0.5, "fraction", 0.0, 1.0,
       "probability that a country falling behind switches at a review", "ASSUMPTION"),
     P("policies", None, "-", None, None,
       "ISO3 -> strategy name, or ISO3 -> list of (YYYY-MM, strategy); others: status_quo",
-      "scenario input", "any"),
+      "scenario input", "policies"),
     # --- composite and tiers -----------------------------------------------------------
     P("research_share_of_rda", 0.5, "fraction", 0.05, 0.95,
       "weight of research (vs adoption) inside ILIA's research-development-adoption dimension",
@@ -217,11 +220,11 @@ def validate_value(name: str, value: Any, origin: str = "argument") -> Any:
     spec = BY_NAME[name]
     where = f"{name}={value!r} (from {origin})"
     if spec.kind == "bool":
-        if not isinstance(value, bool):
+        if not isinstance(value, bool | np.bool_):
             raise ValueError(f"{where} must be true or false")
-        return value
+        return bool(value)
     if spec.kind in ("float", "int"):
-        if isinstance(value, bool) or not isinstance(value, int | float):
+        if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
             raise ValueError(f"{where} must be a number in [{spec.low}, {spec.high}] {spec.unit}")
         if not spec.low <= value <= spec.high:
             raise ValueError(f"{where} is outside the allowed range [{spec.low}, {spec.high}]")
@@ -229,10 +232,12 @@ def validate_value(name: str, value: Any, origin: str = "argument") -> Any:
     if spec.kind == "month":
         return None if value is None else parse_month(value, name, origin)
     if spec.kind == "months":
-        if value is None:
+        if value is None or (isinstance(value, str) and value.strip().lower() == "none"):
             return ()
         items = value if isinstance(value, list | tuple) else [value]
         return tuple(sorted(parse_month(v, name, origin) for v in items))
+    if spec.kind == "policies":
+        return validate_policies(value, origin)
     if spec.kind == "thresholds":
         try:
             low, high = (float(v) for v in value)
@@ -242,6 +247,49 @@ def validate_value(name: str, value: Any, origin: str = "argument") -> Any:
             raise ValueError(f"{where} must satisfy 0 <= low < high <= 100")
         return (low, high)
     return value
+
+
+def validate_policies(value: Any, origin: str = "argument") -> dict[str, Any]:
+    """``policies``: ISO3 -> strategy name, or ISO3 -> list of (month, strategy) pairs.
+
+    A single (month, strategy) pair is accepted as a one-entry list. Strategy names and
+    months are checked here; ISO3 codes when the model knows its countries.
+    """
+    from model.policies import strategy_code
+
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise ValueError(
+            f"policies={value!r} (from {origin}) must map ISO3 codes to a strategy name or "
+            "to a list of (YYYY-MM, strategy) pairs, e.g. {'PER': 'production_platform'}"
+        )
+    checked: dict[str, Any] = {}
+    for iso3, plan in value.items():
+        where = f"policies[{iso3!r}]"
+        if isinstance(plan, str):
+            strategy_code(plan, where)
+            checked[iso3] = plan
+            continue
+        entries = plan
+        if (
+            isinstance(plan, list | tuple)
+            and len(plan) == 2
+            and all(isinstance(x, str) for x in plan)
+        ):
+            entries = [plan]  # one (month, strategy) pair
+        if not isinstance(entries, list | tuple) or not all(
+            isinstance(e, list | tuple) and len(e) == 2 for e in entries
+        ):
+            raise ValueError(
+                f"{where}={plan!r} (from {origin}) must be a strategy name or a list of "
+                "(YYYY-MM, strategy) pairs"
+            )
+        checked[iso3] = []
+        for when, name in entries:
+            strategy_code(name, where)
+            checked[iso3].append((str(parse_month(when, where, origin)), name))
+    return checked
 
 
 def validate_parameters(values: Mapping[str, Any], origin: str = "argument") -> dict[str, Any]:

@@ -192,7 +192,8 @@ class RegionModel(mesa.Model):
         """Agent data as a tidy frame with a ``date`` column (one row per country-month)."""
         frame = self.datacollector.get_agent_vars_dataframe().reset_index()
         dates = self.months.to_timestamp()
-        frame.insert(0, "date", dates[frame["Step"].astype(int).to_numpy()])
+        frame["Step"] = frame["Step"].astype(int)
+        frame.insert(0, "date", dates[frame["Step"].to_numpy()])
         return frame.drop(columns=["AgentID"]).rename(columns={"Step": "step"})
 
     def model_frame(self) -> pd.DataFrame:

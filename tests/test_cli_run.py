@@ -20,7 +20,7 @@ def test_run_writes_tables_figures_and_summary(tmp_path, capsys):
                 str(out),
                 "--no-progress",
                 "--set",
-                'end="2027-12"',
+                'end="2030-12"',
             ]
         )
         == 0
@@ -32,8 +32,11 @@ def test_run_writes_tables_figures_and_summary(tmp_path, capsys):
     assert {"release", "peru_path", "replicate", "iso3", "score", "tier"} <= set(agents.columns)
     assert agents["peru_path"].nunique() == 3 and agents["release"].nunique() == 2
     peru = pd.read_csv(out / "peru_pioneer_probability.csv")
-    assert peru["ci_low"].le(peru["probability"]).all()
-    assert peru["probability"].le(peru["ci_high"]).all()
+    by_2030 = peru[peru["year"] == 2030]
+    assert len(by_2030) == 6
+    assert by_2030["ci_low"].le(by_2030["probability"]).all()
+    assert by_2030["probability"].le(by_2030["ci_high"]).all()
+    assert "by 2035: n/a: the runs end 2030-12" in printed  # never a number past the end
     for name in ("score_trajectories", "tier_composition", "peru_paths"):
         assert (out / "figures" / f"{name}.png").stat().st_size > 10_000
         assert (out / "figures" / f"{name}.svg").exists()

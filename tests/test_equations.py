@@ -47,6 +47,33 @@ def test_stacked_runs_step_together_exactly_as_each_alone():
             )
 
 
+def test_adaptive_runs_step_together_exactly_as_each_alone():
+    """The yearly review (imitation draws, tier groups) is per run in a batch too."""
+    plans = (
+        {"COL": "production_platform"},
+        {"CRI": "infrastructure_first", "PER": "regional_consortium"},
+    )
+    models = [
+        RegionModel(
+            rng=seed,
+            end="2029-12",
+            adaptive_policies=True,
+            imitation_probability=0.8,
+            policies=plan,
+        )
+        for seed, plan in zip((21, 22), plans, strict=True)
+    ]
+    state = stack_runs(*(m.state for m in models))
+    drivers = stack_runs(*(m.drivers for m in models))
+    params = batch_parameters([m.params for m in models])
+    for t in range(len(models[0].months) - 1):
+        state = step(state, params, drivers, t)
+    for index, model in enumerate(models):
+        alone = run_alone(model)
+        np.testing.assert_array_equal(select_run(state, index).strategy, alone.strategy)
+        np.testing.assert_allclose(select_run(state, index).research, alone.research, rtol=1e-12)
+
+
 def test_batch_parameters_refuse_to_mix_structural_values():
     with pytest.raises(ValueError, match="adaptive_policies differs between runs"):
         batch_parameters([RegionModel(adaptive_policies=True).params, RegionModel().params])

@@ -68,6 +68,12 @@ def main(args: argparse.Namespace) -> int:
     overrides = dict(parse_assignment(text) for text in args.set)
     params = validate_parameters(overrides, origin="--set")
     folder = args.out or Path("results") / f"headline-{dt.datetime.now():%Y%m%d-%H%M%S}"
+    if folder.exists() and any(folder.iterdir()):
+        raise UsageError(f"--out {folder}: the folder is not empty; results are never overwritten")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"--out {folder}: cannot create the results folder ({exc})") from None
     results = run_headline(args.replications, args.seed, progress=not args.no_progress, **overrides)
     mobility = headline_mobility(results, params["tier_thresholds"])
     print(summary_text(results, mobility))
