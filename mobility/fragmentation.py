@@ -146,14 +146,19 @@ def esteban_ray(
 def sigma_convergence(values: np.ndarray) -> dict[str, np.ndarray]:
     """Cross-country standard deviation of log values per period, and its trend.
 
-    sigma_t = sd_c(ln x_ct) (population sd, non-positive values dropped), for values
-    (..., periods, countries); slope = OLS slope of sigma_t on t (per period): negative
-    means sigma-convergence. Reference: Barro and Sala-i-Martin (1992), Convergence,
-    J. Polit. Econ. 100, 223-251; Sala-i-Martin (1996), Econ. J. 106, 1019-1036.
+    sigma_t = sd_c(ln x_ct) (population sd), for values (..., periods, countries), over a
+    fixed set of countries per run (per leading index): those with a positive value in
+    every period. A country with a zero or missing value at any date is left out at every
+    date, so that sigma_t compares the same countries over time (a country entering when
+    its capital turns positive would otherwise make sigma jump). slope = OLS slope of
+    sigma_t on t (per period): negative means sigma-convergence. Reference: Barro and
+    Sala-i-Martin (1992), Convergence, J. Polit. Econ. 100, 223-251; Sala-i-Martin (1996),
+    Econ. J. 106, 1019-1036.
     """
     values = _floats(values)
     with np.errstate(invalid="ignore", divide="ignore"):
-        logs = np.log(np.where(values > 0, values, np.nan))
+        always_positive = (values > 0).all(axis=-2, keepdims=True)
+        logs = np.log(np.where(always_positive, values, np.nan))
     valid = ~np.isnan(logs)
     n = valid.sum(axis=-1)
     filled = np.where(valid, logs, 0.0)
@@ -239,48 +244,90 @@ def club_convergence(
     first_fraction: float = 0.3,
     critical: float = -1.65,
     sieve: float = 0.0,
+    merge: bool = True,
 ) -> dict[str, list[np.ndarray] | np.ndarray]:
-    """Phillips-Sul club clustering of one panel (periods, countries), simplified.
+    """Phillips-Sul club clustering of one panel (periods, countries).
 
-    1. Order countries by their mean over the last third of periods (highest first).
-    2. Core: among the top-k groups (k >= 2) with t_b > `critical`, the k with the largest
-       t_b; if the top pair does not converge, drop the top country and retry.
-    3. Sieve: add each other country to the core if the core plus it has t_b > `sieve`.
-    4. Test the rest as one club; if it fails, repeat on the rest. Countries that fit no
-       club are divergent. Reference: Phillips and Sul (2007), sec. 4.
-    Returns {"clubs": [country indices], "divergent": country indices}.
+    0. If the whole panel passes the log t test (t_b > `critical`), it is one club.
+    1. Order countries by their last-period value (highest first).
+    2. Core group: the first k (in that order) for which the pair (k, k + 1) passes; then
+       grow the group k..j while t_b stays above `critical` and keep the size with the
+       largest t_b. No passing pair: the remaining countries are divergent.
+    3. Sieve: add every other country whose t_b with the core exceeds `sieve` (c = 0, the
+       conservative choice for short panels); if the core plus these fails the test, raise
+       c (drop the weakest candidate) until it passes.
+    4. Recursion: the rest is one club if it passes, otherwise repeat 1-3 on it.
+    5. Merging (Phillips and Sul 2009): adjacent clubs are merged while their union passes.
+    References: Phillips and Sul (2007), Econometrica 75, 1771-1855, sec. 4; Phillips and
+    Sul (2009), Economic transition and growth, J. Appl. Econometrics 24, 1153-1185.
+
+    Limitation: the log t test asks for the relative transitions h_it to converge to 1,
+    i.e. the dispersion H_t to shrink. Near-identical trajectories whose small differences
+    are stationary noise (H_t flat, not falling) fail it by construction (b is about
+    -2 / log t), and the clustering then splits the noise into spurious clubs: read club
+    counts of such panels as unreliable (`club_count_reliable` below is False when the
+    within-club dispersion of some club does not fall: its b < -0.1, a heuristic margin).
+    Returns {"clubs": [country indices], "divergent": country indices, "club_b": b of each
+    club, "club_count_reliable": bool}.
     """
     values = np.asarray(values, dtype=np.float64)
-    periods = values.shape[0]
 
-    def t_stat(members: np.ndarray) -> float:
-        test = phillips_sul(values[:, members], first_fraction=first_fraction)
+    def t_stat(members) -> float:
+        test = phillips_sul(values[:, np.asarray(members)], first_fraction=first_fraction)
         return float(test["t_stat"])
 
-    recent = np.nanmean(values[periods - max(periods // 3, 1) :], axis=0)
-    remaining = list(np.argsort(-recent, kind="stable"))
-    clubs: list[np.ndarray] = []
+    last = values[-1]
+    remaining = [
+        int(c) for c in np.argsort(-np.where(np.isnan(last), -np.inf, last), kind="stable")
+    ]
+    clubs: list[list[int]] = []
     while len(remaining) >= 2:
-        if t_stat(np.array(remaining)) > critical:
-            clubs.append(np.sort(np.array(remaining)))
-            return {"clubs": clubs, "divergent": np.array([], dtype=np.int64)}
-        core: list[int] = []
-        for start in range(len(remaining) - 1):
-            stats = [
-                (t_stat(np.array(remaining[start : start + k])), k)
-                for k in range(2, len(remaining) - start + 1)
-            ]
-            passing = [(s, k) for s, k in stats if s > critical]
-            if passing:
-                k_best = max(passing)[1]
-                core = remaining[start : start + k_best]
-                break
+        if t_stat(remaining) > critical:
+            clubs.append(remaining)
+            remaining = []
+            break
+        core = _core_group(remaining, t_stat, critical)
         if not core:
             break
-        club = list(core)
-        for country in remaining:
-            if country not in core and t_stat(np.array([*core, country])) > sieve:
-                club.append(country)
-        clubs.append(np.sort(np.array(club)))
+        others = [c for c in remaining if c not in core]
+        scored = sorted(((t_stat([*core, c]), c) for c in others), reverse=True)
+        candidates = [c for s, c in scored if s > sieve]
+        while candidates and t_stat([*core, *candidates]) <= critical:
+            candidates.pop()  # raise the sieve criterion past the weakest candidate
+        club = [*core, *candidates]
+        clubs.append(club)
         remaining = [c for c in remaining if c not in club]
-    return {"clubs": clubs, "divergent": np.sort(np.array(remaining, dtype=np.int64))}
+    if merge:
+        merged: list[list[int]] = []
+        for club in clubs:
+            if merged and t_stat([*merged[-1], *club]) > critical:
+                merged[-1] = [*merged[-1], *club]
+            else:
+                merged.append(club)
+        clubs = merged
+    club_b = np.array(
+        [float(phillips_sul(values[:, club], first_fraction=first_fraction)["b"]) for club in clubs]
+    )
+    return {
+        "clubs": [np.sort(np.array(club, dtype=np.int64)) for club in clubs],
+        "divergent": np.sort(np.array(remaining, dtype=np.int64)),
+        "club_b": club_b,
+        "club_count_reliable": bool(club_b.size > 0 and (club_b >= -0.1).all()),
+    }
+
+
+def _core_group(ordered: list[int], t_stat, critical: float) -> list[int]:
+    """Phillips-Sul core group: first passing pair in `ordered`, grown while t_b > critical,
+    the size with the largest t_b kept."""
+    for start in range(len(ordered) - 1):
+        if t_stat(ordered[start : start + 2]) <= critical:
+            continue
+        best, best_size = -np.inf, 2
+        for size in range(2, len(ordered) - start + 1):
+            stat = t_stat(ordered[start : start + size])
+            if stat <= critical:
+                break
+            if stat > best:
+                best, best_size = stat, size
+        return ordered[start : start + best_size]
+    return []

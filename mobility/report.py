@@ -116,14 +116,14 @@ def format_summary(summary: MobilitySummary) -> str:
             start = rows[rows["date"] == first_date].iloc[0]
             end = rows[rows["date"] == last_date].iloc[0]
             out.append(
-                f"  {variable:<10}{dimension:<20}{measure:<21}"
+                f"  {variable:<10} {dimension:<19} {measure:<20} "
                 f"{_with_interval(start.estimate, start.low, start.high):<28} -> "
                 f"{_with_interval(end.estimate, end.low, end.high)}"
             )
         out += ["", "Convergence (sigma slope per period; Phillips-Sul log t, median over runs)"]
         for row in summary.convergence.itertuples():
             out.append(
-                f"  {row.variable:<10}{row.dimension:<20}slope {row.sigma_slope_per_period: .2e}"
+                f"  {row.variable:<10} {row.dimension:<19} slope {row.sigma_slope_per_period: .2e}"
                 f" (falling in {row.share_runs_sigma_falling:.0%} of runs); b = "
                 f"{_number(row.log_t_b)}, t = {_number(row.log_t_stat)}, converging in "
                 f"{_number(row.share_runs_converging)} of runs"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -65,10 +65,15 @@ def _markov(
 ) -> MarkovUncertainty:
     if panel.n_runs > 1:
         return bootstrap_runs(panel, lag=lag, weights=weights)
+    # One run: overlapping lag-step pairs share months and are dependent, so the posterior
+    # (which treats pairs as independent multinomial draws) uses non-overlapping pairs only.
     step = lag * _period_months(panel)
-    return dirichlet_posterior(
-        transition_counts(panel.tiers, lag=lag), prior=prior, step_months=step
-    )
+    counts = transition_counts(panel.tiers, lag=lag, overlapping=False)
+    result = dirichlet_posterior(counts, prior=prior, step_months=step)
+    if lag == 1:
+        return result
+    method = f"{result.method}, non-overlapping lag-{lag} pairs"
+    return replace(result, method=method)
 
 
 def _period_months(panel: TierPanel) -> float:
@@ -212,10 +217,13 @@ def summarize(
 ) -> MobilitySummary:
     """Mobility, window and fragmentation summary of a panel, as tidy DataFrames.
 
-    Several runs: cluster bootstrap over runs (`n_boot` replicates, `seed`); one run (the
-    ILIA panel): Dirichlet posterior per row (`prior`). Indices are reported for the
-    panel's classification and, when scores are present, for the other mode (absolute vs
-    relative) and the other hysteresis rule (none vs persist 3 periods).
+    Several runs: cluster bootstrap over runs (`n_boot` replicates, `seed`) on all
+    overlapping lag pairs; one run (the ILIA panel): Dirichlet posterior per row (`prior`)
+    on non-overlapping pairs only (origins 0, lag, 2 lag, ...), since overlapping pairs of
+    one run are dependent and would make the posterior about sqrt(lag) too narrow.
+    Indices are reported for the panel's classification and, when scores are present,
+    for the other mode (absolute vs relative) and the other hysteresis rule (none vs
+    persist 3 periods).
     With `shock_date`: upward hazard by month since the shock, window-closing time t*
     (threshold `window_threshold`, default half the mean hazard of the first 12 months
     after the shock), a logit hazard (absorptive capacity = values["research"], policy =

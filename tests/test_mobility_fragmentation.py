@@ -103,3 +103,52 @@ def test_club_convergence_finds_two_clubs():
 def test_hp_trend_keeps_a_line():
     line = np.linspace(0, 10, 40)[:, None] * np.ones((1, 3))
     assert np.allclose(hp_trend(line, 1600.0), line)
+
+
+def test_sigma_convergence_uses_a_fixed_set_of_countries():
+    # country 0 has no capital at the start, then a positive value: it is left out at
+    # every date, so sigma is computed over the same countries (1..3) throughout
+    periods = 6
+    others = np.tile(np.exp([0.0, 1.0, 2.0]), (periods, 1))
+    entrant = np.r_[0.0, 0.0, np.full(periods - 2, np.exp(5.0))][:, None]
+    values = np.concatenate([entrant, others], axis=1)
+    result = sigma_convergence(values)
+    expected = np.std([0.0, 1.0, 2.0])
+    assert np.allclose(result["sigma"], expected)  # no jump when country 0 turns positive
+    assert result["slope"] == pytest.approx(0.0)
+    # per run: a country positive throughout in run 1 is kept there
+    runs = np.stack([values, np.concatenate([np.full((periods, 1), np.exp(5.0)), others], 1)])
+    result = sigma_convergence(runs)
+    assert np.allclose(result["sigma"][0], expected)
+    assert np.allclose(result["sigma"][1], np.std([5.0, 0.0, 1.0, 2.0]))
+
+
+@pytest.mark.parametrize("periods", [30, 120])
+@pytest.mark.parametrize("seed", range(3))
+def test_homogeneous_converging_panel_is_one_club(seed, periods):
+    # 19 identical countries plus tiny i.i.d. noise that dies out (converging)
+    rng = np.random.default_rng(seed)
+    t = np.arange(1, periods + 1)[:, None]
+    panel = 50 * (1 + rng.normal(0, 0.002, (periods, 19)) * t**-0.5)
+    test = phillips_sul(panel)
+    assert test["converges"] and test["t_stat"] > -1.65
+    clubs = club_convergence(panel)
+    assert len(clubs["clubs"]) == 1 and clubs["clubs"][0].size == 19
+    assert clubs["divergent"].size == 0 and clubs["club_count_reliable"]
+
+
+def test_club_count_flagged_unreliable_for_stationary_noise():
+    # identical countries whose noise does not die out: H_t is flat, the log t test
+    # rejects by construction and the clubs it finds split noise
+    rng = np.random.default_rng(0)
+    panel = 50 * (1 + rng.normal(0, 0.002, (120, 19)))
+    assert not phillips_sul(panel)["converges"]
+    assert not club_convergence(panel)["club_count_reliable"]
+
+
+def test_merging_keeps_two_genuine_clubs_apart():
+    low, high = converging_panel(2)[:, :6], 2 * converging_panel(3)[:, :6]
+    panel = np.concatenate([high, low], axis=1)
+    merged = club_convergence(panel, merge=True)
+    assert len(merged["clubs"]) == 2 and merged["club_count_reliable"]
+    assert (merged["club_b"] > 0).all()

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from mobility import TierPanel, format_summary, ilia_report, summarize
 
@@ -68,3 +69,29 @@ def test_ilia_report_text():
     assert "URY: Adopter -> Pioneer (up)" in text
     published = text.split("tiers as published by ILIA")[1]
     assert "tier changes:\n    none" in published
+
+
+def test_one_run_posterior_uses_non_overlapping_pairs():
+    from mobility import transition_counts
+
+    panel, _ = small_panel(n_runs=1, n_periods=120)
+    lag = 12
+    summary = summarize(panel, lag=lag)
+    counts = summary.markov.counts
+    overlapping = transition_counts(panel.tiers, lag=lag).sum()
+    # origins 0, 12, ..., 96 (9 of the 108 overlapping origins) x 19 countries
+    assert (
+        counts.sum() == 9 * 19 == transition_counts(panel.tiers, lag=lag, overlapping=False).sum()
+    )
+    assert counts.sum() == pytest.approx(overlapping / 12, rel=0.01)
+    assert "non-overlapping lag-12 pairs" in summary.meta["uncertainty"]
+    assert "non-overlapping lag-12 pairs" in format_summary(summary)
+
+
+def test_fragmentation_labels_are_separated():
+    panel, values = small_panel(n_runs=5, n_periods=24)
+    governance = np.clip(values["research"], 1, 100)
+    summary = summarize(panel, n_boot=20, values={"governance": governance})
+    text = format_summary(summary)
+    assert "governance adoption/readiness" in text
+    assert "governanceadoption" not in text

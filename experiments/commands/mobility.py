@@ -35,8 +35,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="results folder (omit for the real ILIA panel)",
     )
-    parser.add_argument("--lag", type=int, default=12, help="months between observations (12)")
-    parser.add_argument("--boot", type=int, default=1000, help="bootstrap replicates (1000)")
+    parser.add_argument(
+        "--lag",
+        type=int,
+        default=None,
+        help="months between observations (12); results folders only",
+    )
+    parser.add_argument(
+        "--boot",
+        type=int,
+        default=None,
+        help="bootstrap replicates, at least 1 (1000; below 100 intervals are rough); "
+        "results folders only",
+    )
     parser.add_argument("--seed", type=int, default=0, help="bootstrap seed (0)")
     parser.add_argument(
         "--prior",
@@ -55,16 +66,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--shock",
         default=None,
-        help="month of the shock for the window (default: read from the runs)",
+        help="month of the shock for the window, within the runs' dates (default: read "
+        "from the runs); results folders only",
     )
     parser.add_argument(
-        "--by", default=None, help="design column that splits a sweep's runs into scenarios"
+        "--by",
+        default=None,
+        help="design column that splits a sweep's runs into scenarios (sweep folders only)",
     )
 
 
 def scenario_frames(folder: Path, by: str | None) -> dict[str, tuple[pd.DataFrame, str | None]]:
     """Tidy frames (one per scenario, a ``run`` column) and each scenario's shock month."""
     if (folder / "agents.parquet").exists():  # latam-ai run
+        if by is not None:
+            raise UsageError(
+                f"--by {by!r}: --by applies to sweep folders (trajectories/); {folder} is a "
+                "`latam-ai run` folder, whose scenarios are the releases and Peru paths"
+            )
         agents = pd.read_parquet(folder / "agents.parquet")
         frames = {}
         for (release, path), frame in agents.groupby(["release", "peru_path"], sort=False):
@@ -103,11 +122,36 @@ def _shock_of(design: pd.DataFrame) -> str | None:
     return values[0].strip('[]"') if len(values) == 1 and values[0] not in ("None", "") else None
 
 
+FOLDER_OPTIONS = ("lag", "boot", "shock", "by")
+DEFAULT_LAG, DEFAULT_BOOT, FEW_REPLICATES = 12, 1000, 100
+
+
+def check_shock(shock: str, frame: pd.DataFrame, lag: int) -> None:
+    """The shock month must fall inside the runs' dates, leaving `lag` months after it."""
+    try:
+        month = pd.Period(shock, freq="M")
+    except ValueError:
+        raise UsageError(f"--shock {shock!r}: not a month (use YYYY-MM)") from None
+    months = pd.to_datetime(frame["date"]).dt.to_period("M")
+    first, last = months.min(), months.max()
+    if not first <= month <= last - lag:
+        raise UsageError(
+            f"shock month {month} is outside the runs' dates {first} to {last}; with --lag "
+            f"{lag} it must lie between {first} and {last - lag}"
+        )
+
+
 def main(args: argparse.Namespace) -> int:
     from experiments.headline import mobility_of
     from mobility import format_summary, ilia_report
 
     if args.results is None:
+        given = [f"--{name}" for name in FOLDER_OPTIONS if getattr(args, name) is not None]
+        if given:
+            raise UsageError(
+                f"{', '.join(given)}: applies to results folders only, not to the ILIA "
+                "panel (one 12-month step per edition); give a results folder or drop it"
+            )
         prior = args.prior
         try:
             prior = float(prior)
@@ -117,24 +161,49 @@ def main(args: argparse.Namespace) -> int:
         return 0
     if not args.results.is_dir():
         raise UsageError(f"{args.results}: no such results folder")
+    lag = DEFAULT_LAG if args.lag is None else args.lag
+    boot = DEFAULT_BOOT if args.boot is None else args.boot
+    if lag < 1:
+        raise UsageError(f"--lag {lag}: must be at least 1 month")
+    if boot < 1:
+        raise UsageError(f"--boot {boot}: must be at least 1 replicate (1000 recommended)")
+    scenarios = scenario_frames(args.results, args.by)
+    for frame, _ in scenarios.values():  # a bad --shock fails before anything is written
+        if args.shock is not None and frame["date"].nunique() > lag:
+            check_shock(args.shock, frame, lag)
+    if boot < FEW_REPLICATES:
+        print(
+            f"note: --boot {boot} is below {FEW_REPLICATES} replicates; the interval bounds "
+            "are rough (use 1000 for reporting)"
+        )
     index = 0
-    for label, (frame, shock) in scenario_frames(args.results, args.by).items():
-        if frame["date"].nunique() <= args.lag:
-            print(f"\n=== {label} ===\n(no trajectories over more than {args.lag} months: skipped)")
+    longest = 0
+    for label, (frame, shock) in scenarios.items():
+        longest = max(longest, frame["date"].nunique())
+        if frame["date"].nunique() <= lag:
+            print(f"\n=== {label} ===\n(no trajectories over more than {lag} months: skipped)")
             continue
+        shock = args.shock or shock
+        if shock is not None:
+            check_shock(shock, frame, lag)
         summary = mobility_of(
             frame,
-            lag=args.lag,
-            n_boot=args.boot,
+            lag=lag,
+            n_boot=boot,
             seed=args.seed,
-            shock_date=args.shock or shock,
+            shock_date=shock,
             thresholds=tuple(args.thresholds),
         )
         print(f"\n=== {label} ===\n{format_summary(summary)}")
         for name in ("transitions", "indices", "window", "fragmentation"):
             table = getattr(summary, name).assign(scenario=label)
-            path = args.results / f"mobility_lag{args.lag}_{name}.csv"
+            path = args.results / f"mobility_lag{lag}_{name}.csv"
             table.to_csv(path, mode="w" if index == 0 else "a", header=index == 0, index=False)
         index += 1
-    print(f"\nTables written to {args.results}/mobility_lag{args.lag}_*.csv")
+    if index == 0:
+        raise UsageError(
+            f"--lag {lag}: no scenario has trajectories over more than {lag} months (the "
+            f"longest has {longest} months); nothing was written"
+        )
+    print(f"\nTables written to {args.results}/mobility_lag{lag}_*.csv ({index} scenarios)")
     return 0
