@@ -8,7 +8,12 @@ from scipy import stats
 
 from experiments.findings import QUESTIONS, run_question
 from experiments.findings.__main__ import main as findings_main
-from experiments.findings.common import paired_differences, scaled_experiment, wilson
+from experiments.findings.common import (
+    paired_differences,
+    run_experiments,
+    scaled_experiment,
+    wilson,
+)
 from experiments.findings.null_model import null_region, random_exchange
 
 
@@ -28,6 +33,36 @@ def test_quick_scaling_keeps_everything_but_the_sizes():
     assert quick.design.base_samples < full.design.base_samples
     assert quick.fixed == full.fixed and quick.varied == full.varied and quick.seed == full.seed
     assert quick.source.startswith("# latam-ai findings --quick")
+
+
+def test_sweeps_run_into_a_folder_keyed_by_experiment_model_and_defaults(tmp_path, monkeypatch):
+    import dataclasses
+
+    import model.parameters
+    from experiments.sweep import load_results, provenance
+
+    first = run_experiments(("smoke.toml",), tmp_path, quick=True)
+    assert first.parent == tmp_path and first.name.startswith("runs-")
+    manifest = load_results(first / "smoke").manifest
+    assert manifest["status"] == "complete" and not manifest.get("resumed")
+    assert run_experiments(("smoke.toml",), tmp_path, quick=True) == first  # reused
+    assert load_results(first / "smoke").manifest["resumed"]
+    ledger = (first / "smoke" / "ledger").read_bytes()
+
+    with monkeypatch.context() as patch:  # the model's code changed: a fresh folder
+        patch.setattr(provenance, "model_source_hash", lambda *args: "0" * 64)
+        changed_code = run_experiments(("smoke.toml",), tmp_path, quick=True)
+    changed = tuple(
+        dataclasses.replace(p, default=0.5) if p.name == "capital_concentration" else p
+        for p in model.parameters.PARAMETERS
+    )
+    monkeypatch.setattr(model.parameters, "PARAMETERS", changed)  # a default changed
+    changed_default = run_experiments(("smoke.toml",), tmp_path, quick=True)
+    assert len({first, changed_code, changed_default}) == 3
+    for folder in (changed_code, changed_default):
+        results = load_results(folder / "smoke")
+        assert results.manifest["counts"]["done"] == 12 and not results.manifest.get("resumed")
+    assert (first / "smoke" / "ledger").read_bytes() == ledger  # old results kept as they were
 
 
 def test_wilson_interval_brackets_the_proportion():
@@ -126,7 +161,9 @@ def test_command_quick_and_unknown_question(tmp_path, capsys):
     assert findings_main(["consortium", "--quick", "--out", str(tmp_path)]) == 0
     assert (tmp_path / "consortium" / "findings.md").exists()
     assert list((tmp_path / "consortium").glob("*.png"))
-    assert "Q4" in capsys.readouterr().out
+    (sweep,) = (tmp_path / "consortium").glob("runs-*/consortium/manifest.json")
+    out = capsys.readouterr().out
+    assert "Q4" in out and f"sweeps in {sweep.parents[1]}/" in out
     assert findings_main(["no_such_question", "--quick", "--out", str(tmp_path)]) == 2
     expected = {"open_weights", "peru", "window", "consortium", "emergence", "drivers"}
     assert set(QUESTIONS) == expected

@@ -186,6 +186,119 @@ def test_resume_refuses_a_changed_experiment_and_a_used_folder(tmp_path):
         run_experiment(changed, tmp_path / "r", resume=True, progress=False)
 
 
+def _snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
+    return {
+        str(p.relative_to(folder)): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture()
+def finished(tmp_path):
+    """A finished smoke sweep in tmp_path / "r" and its files' bytes and times."""
+    run_experiment(SMOKE, tmp_path / "r", progress=False)
+    return tmp_path / "r", _snapshot(tmp_path / "r")
+
+
+def _resume(tmp_path, text: str, folder: Path) -> tuple[int, str]:
+    from experiments.cli import main
+
+    path = tmp_path / "changed.toml"
+    path.write_text(text)
+    args = ["sweep", str(path), "--out", str(folder), "--resume", "--workers", "1"]
+    return main([*args, "--no-progress"])
+
+
+CHANGES = {
+    "fixed": (('end = "2027-12"', 'end = "2027-06"'), ["the experiment ([fixed])"]),
+    "policy": (("production_platform", "adoption_management"), ["([fixed])"]),
+    "outputs": (("years = [2025, 2026]", "years = [2025]"), ["the experiment ([outputs])"]),
+}
+
+
+@pytest.mark.parametrize("change", sorted(CHANGES))
+def test_resume_refuses_a_changed_table_and_leaves_the_folder_alone(
+    change, finished, tmp_path, capsys
+):
+    folder, before = finished
+    (old, new), expected = CHANGES[change]
+    assert old in SMOKE.read_text()
+    code = _resume(tmp_path, SMOKE.read_text().replace(old, new), folder)
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1, err
+    for fragment in [*expected, "cannot resume", "new --out", str(folder)]:
+        assert fragment in err, (fragment, err)
+    assert "model code" not in err and "defaults" not in err
+    assert _snapshot(folder) == before
+
+
+def test_resume_refuses_changed_model_code_or_defaults(finished, tmp_path, capsys, monkeypatch):
+    import dataclasses
+
+    import model.parameters
+    from experiments.sweep import provenance
+
+    folder, before = finished
+    with monkeypatch.context() as patch:
+        patch.setattr(provenance, "model_source_hash", lambda *args: "0" * 64)
+        assert _resume(tmp_path, SMOKE.read_text(), folder) == 2
+    err = capsys.readouterr().err
+    assert "the model code (model/ and agents/ sources) differs" in err, err
+    assert "experiment" not in err.split("cannot resume")[1].split("differs")[0]
+    changed = tuple(
+        dataclasses.replace(p, default=0.5) if p.name == "capital_concentration" else p
+        for p in model.parameters.PARAMETERS
+    )
+    monkeypatch.setattr(model.parameters, "PARAMETERS", changed)
+    assert _resume(tmp_path, SMOKE.read_text(), folder) == 2
+    assert "the parameter defaults (model.parameters.PARAMETERS) differs" in capsys.readouterr().err
+    assert _snapshot(folder) == before
+
+
+def test_resume_refuses_a_folder_without_recorded_inputs(finished, tmp_path, capsys):
+    folder, _ = finished
+    store = ResultsFolder(folder)
+    manifest = store.read_manifest()
+    del manifest["inputs"]
+    store.write_manifest(manifest)
+    assert _resume(tmp_path, SMOKE.read_text(), folder) == 2
+    assert "older version" in capsys.readouterr().err
+
+
+def test_resume_accepts_comments_name_and_batch_size_changes(finished, tmp_path, capsys):
+    folder, _ = finished
+    text = "# a comment\n" + SMOKE.read_text().replace("batch_size = 4", "batch_size = 7")
+    assert _resume(tmp_path, text.replace('name = "smoke"', 'name = "renamed"'), folder) == 0
+    assert "(12 from before)" in capsys.readouterr().out
+
+
+def test_an_out_that_cannot_be_created_is_one_message_and_exit_2(tmp_path, capsys):
+    from experiments.cli import main
+
+    (tmp_path / "a_file").write_text("")
+    out = tmp_path / "a_file" / "results"
+    code = main(["sweep", str(SMOKE), "--out", str(out), "--workers", "1", "--no-progress"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1, err
+    assert f"cannot write the results folder {out}" in err
+
+
+def test_an_unreachable_scheduler_is_one_message_and_exit_2(tmp_path, capsys, monkeypatch):
+    pytest.importorskip("distributed")
+    from experiments.cli import main
+    from experiments.sweep import executors
+
+    monkeypatch.setattr(executors, "CONNECT_TIMEOUT", "1s")
+    out = tmp_path / "r"
+    args = ["sweep", str(SMOKE), "--out", str(out), "--scheduler", "tcp://127.0.0.1:1"]
+    code = main([*args, "--no-progress"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1, err
+    assert "cannot reach the Dask scheduler at tcp://127.0.0.1:1" in err
+    assert not out.exists()
+
+
 def test_export_csv_writes_every_table(reference, tmp_path):
     import shutil
 

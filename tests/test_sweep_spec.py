@@ -34,7 +34,29 @@ BAD = {
     ),
     "value out of range": (
         GOOD.replace("[1.0, 2.0]", "[1.0, 7.5]"),
-        ["capital_concentration", "7.5", ":12:", "outside the allowed range"],
+        [
+            "capital_concentration = 7.5",
+            ":12:",
+            "is outside the allowed range [0.0, 4.0] (dimensionless)",
+        ],
+    ),
+    "value of the wrong type": (
+        GOOD.replace("[1.0, 2.0]", '[1.0, "high"]'),
+        ["capital_concentration = 'high'", ":12:", "must be a number in [0.0, 4.0]"],
+    ),
+    "replications below one": (
+        GOOD.replace("replications = 2", "replications = 0"),
+        ["replications = 0", ":3:", "must be an integer >= 1"],
+    ),
+    "end before the first month": (
+        GOOD.replace('end = "2026-06"', 'end = "2023-12"'),
+        [":9:", "[fixed] end = '2023-12'", "must be after the first month 2024-09"],
+    ),
+    "horizon before start": (
+        GOOD.replace("replications = 2", 'replications = 2\nhorizon = "2025-03"').replace(
+            'end = "2026-06"', 'start = "2025-06"'
+        ),
+        [":4:", "[experiment] horizon = '2025-03'", "after the first month, start = '2025-06'"],
     ),
     "wrong type": (
         GOOD.replace("replications = 2", 'replications = "two"'),
@@ -65,6 +87,8 @@ def test_bad_experiment_gives_its_message_exit_2_and_writes_nothing(case, tmp_pa
     assert err.count("\n") == 1, err  # one clear message
     for fragment in expected:
         assert fragment in err, (fragment, err)
+    assert "(from argument)" not in err and "None" not in err, err
+    assert err.count("allowed") <= 1 and err.count("[0.0, 4.0]") <= 1, err  # said once
     assert not out.exists()
 
 

@@ -2,10 +2,14 @@
 
 QUESTION is one of open_weights, peru, window, consortium, emergence, drivers, or all.
 The experiment files in experiments/examples/ run through the sweep engine into
-OUT/QUESTION/<experiment>/ (resumable: finished runs are kept); the analysis writes tables
-(CSV), figures (PNG and SVG) and findings.md (the markdown fragment of docs/FINDINGS.md)
-into OUT/QUESTION/ and prints the fragment. --quick scales replications and samples down
-(for CI and the notebooks); every number in docs/FINDINGS.md comes from a full-size run.
+OUT/QUESTION/runs-KEY/<experiment>/, KEY a short hash of the experiments, the model's and
+the sweep engine's sources, the parameter defaults and the data: an interrupted run
+resumes, a change to any of them runs afresh into a new folder (old ones are kept, never
+reused). The analysis reads the folder just run and writes tables (CSV), figures (PNG
+and SVG) and findings.md (the markdown fragment of docs/FINDINGS.md) into OUT/QUESTION/
+and prints the fragment.
+--quick scales replications and samples down (for CI and the notebooks); every number in
+docs/FINDINGS.md comes from a full-size run.
 
 examples:
   latam-ai findings open_weights                  # full size, into results/findings/
@@ -53,5 +57,5 @@ def main(args: argparse.Namespace) -> int:
             question, out, quick=args.quick, workers=args.workers, progress=args.progress
         )
         print(finding.markdown())
-        print(f"\n(written to {out / question}/)\n")
+        print(f"\n(written to {out / question}/; sweeps in {finding.sweeps}/)\n")
     return 0

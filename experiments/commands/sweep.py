@@ -16,6 +16,7 @@ examples:
 from __future__ import annotations
 
 import argparse
+import contextlib
 from pathlib import Path
 
 from experiments.cli import UsageError
@@ -86,7 +87,15 @@ def main(args: argparse.Namespace) -> int:
             )
         return 0
     out = Path(args.out) if args.out else Path("results") / experiment.name
-    with make_executor(args.workers, args.scheduler) as executor:
+    with contextlib.ExitStack() as stack:
+        try:
+            executor = stack.enter_context(make_executor(args.workers, args.scheduler))
+        except OSError as exc:
+            if not args.scheduler:
+                raise
+            raise UsageError(
+                f"cannot reach the Dask scheduler at {args.scheduler}: {exc}"
+            ) from None
         report = run_experiment(
             experiment, out, executor, args.batch_size, args.resume, progress=not args.no_progress
         )

@@ -2,14 +2,17 @@
 
 One module per question, each with ``EXPERIMENTS`` (committed files in
 ``experiments/examples/``) and ``analyse(folder) -> Finding``; :func:`run_question` runs a
-question's experiments through the sweep engine (resumable) and analyses them.
+question's experiments through the sweep engine into a folder named by a hash of the
+experiments, the model and its defaults (resumable; stale results are never reused) and
+analyses them.
 
 >>> from experiments.findings import run_question
 >>> finding = run_question("open_weights", "results/findings-quick", quick=True)
 >>> print(finding.markdown())
 
 ``latam-ai findings QUESTION [--quick]`` does the same from the command line and writes
-tables (CSV), figures (PNG, SVG) and ``findings.md`` into ``<out>/<question>/``.
+tables (CSV), figures (PNG, SVG) and ``findings.md`` into ``<out>/<question>/`` (the sweeps
+in ``<out>/<question>/runs-<key>/``).
 """
 
 from __future__ import annotations
@@ -51,12 +54,18 @@ def run_question(
     progress: bool = False,
     write: bool = True,
 ) -> Finding:
-    """Run a question's experiments into ``out/<question>/`` (resumable), analyse them and
-    (with ``write``) write the tables, figures and markdown fragment there."""
+    """Run a question's experiments into ``out/<question>/runs-<key>/`` (``key``: a short
+    hash of the experiments, the model's sources, the parameter defaults and the data, so
+    stale results are never reused and none is deleted; the same key resumes), analyse
+    the sweeps just run and (with ``write``) write the tables, figures and markdown
+    fragment into ``out/<question>/``."""
     module = question_module(question)
     folder = Path(out or default_folder(quick)) / question
-    run_experiments(module.EXPERIMENTS, folder, quick=quick, workers=workers, progress=progress)
-    finding = module.analyse(folder)
+    runs = run_experiments(
+        module.EXPERIMENTS, folder, quick=quick, workers=workers, progress=progress
+    )
+    finding = module.analyse(runs)
+    finding.sweeps = runs
     if write:
         finding.write(folder)
     return finding

@@ -45,6 +45,8 @@ class Finding:
     text: str
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     figures: dict[str, Any] = field(default_factory=dict)
+    #: The folder holding the sweeps the finding was computed from (set by run_question).
+    sweeps: Path | None = None
 
     def write(self, folder: str | Path) -> list[Path]:
         """Write tables (CSV), figures (PNG and SVG) and ``findings.md`` into ``folder``."""
@@ -102,6 +104,17 @@ def scaled_experiment(path: str | Path, quick: bool):
     return experiment_from_dict(data, text, str(shown))
 
 
+def results_folder(experiments: dict[str, Any], folder: str | Path) -> Path:
+    """``folder/runs-<key>``: ``key`` is a short hash of the experiments (as run, so
+    ``--quick`` counts), the model's and the sweep engine's sources, the parameter
+    defaults and the data (:func:`experiments.sweep.provenance.fingerprint`). Changing
+    any of them gives a new folder (the old ones are kept, never reused)."""
+    from experiments.sweep.provenance import results_key, sha256_text
+
+    keys = [[stem, results_key(experiment)] for stem, experiment in experiments.items()]
+    return Path(folder) / f"runs-{sha256_text(json.dumps(keys))[:12]}"
+
+
 def run_experiments(
     names: tuple[str, ...],
     folder: str | Path,
@@ -109,20 +122,22 @@ def run_experiments(
     quick: bool = False,
     workers: int | None = 1,
     progress: bool = False,
-) -> dict[str, Path]:
-    """Run each experiment file (by name in ``experiments/examples``) into
-    ``folder/<stem>`` through the sweep engine; resumable (finished runs are kept)."""
+) -> Path:
+    """Run each experiment file (by name in ``experiments/examples``) through the sweep
+    engine into ``folder/runs-<key>/<stem>`` (:func:`results_folder`) and return
+    ``folder/runs-<key>``. Resumable: with the same experiments, model and defaults the
+    finished runs are kept; results computed from anything else are never reused."""
     from experiments.sweep import run_experiment
     from experiments.sweep.executors import make_executor
 
-    folders = {}
-    for name in names:
-        experiment = scaled_experiment(experiment_path(name), quick)
-        out = Path(folder) / Path(name).stem
+    experiments = {
+        Path(name).stem: scaled_experiment(experiment_path(name), quick) for name in names
+    }
+    runs = results_folder(experiments, folder)
+    for stem, experiment in experiments.items():
         with make_executor(workers, None) as executor:
-            run_experiment(experiment, out, executor, resume=True, progress=progress)
-        folders[Path(name).stem] = out
-    return folders
+            run_experiment(experiment, runs / stem, executor, resume=True, progress=progress)
+    return runs
 
 
 def load(folder: str | Path, trajectories: bool = True):

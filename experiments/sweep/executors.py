@@ -16,6 +16,9 @@ import threading
 from collections.abc import Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 
+#: How long to try to reach a Dask scheduler before giving up (OSError).
+CONNECT_TIMEOUT = "20s"
+
 
 class InProcessExecutor(Executor):
     """Run each submitted call at once, in this process; returns finished futures."""
@@ -75,7 +78,7 @@ def dask_executor(scheduler: str = "local", workers: int | None = None) -> Itera
         )
         client = Client(cluster)
     else:
-        client = Client(scheduler, timeout="20s")
+        client = Client(scheduler, timeout=CONNECT_TIMEOUT)
     try:
         yield client.get_executor(pure=False)
     finally:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import importlib.metadata
+import json
 import platform
 import subprocess
 import sys
@@ -75,6 +77,113 @@ def design_hash(design: pd.DataFrame) -> str:
     return hashlib.sha256(
         pd.util.hash_pandas_object(design, index=False).to_numpy().tobytes()
     ).hexdigest()
+
+
+#: Sources outside model/ and agents/ that a run's results depend on: the batched engine,
+#: the metrics (and the mobility package they use), the initial tables and the design.
+ENGINE_SOURCES = (
+    "mobility",
+    "experiments/sweep/design.py",
+    "experiments/sweep/engine.py",
+    "experiments/sweep/initial.py",
+    "experiments/sweep/metrics.py",
+    "experiments/sweep/moments.py",
+)
+
+
+def engine_source_hash(root: Path = ROOT) -> str:
+    """SHA-256 over :data:`ENGINE_SOURCES` (path and content, in path order)."""
+    digest = hashlib.sha256()
+    for name in ENGINE_SOURCES:
+        paths = [root / name] if name.endswith(".py") else sorted((root / name).rglob("*.py"))
+        for path in paths:
+            digest.update(str(path.relative_to(root)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def parameter_defaults_hash() -> str:
+    """SHA-256 of every parameter's default (``model.parameters.PARAMETERS``)."""
+    from model.parameters import PARAMETERS
+
+    return _json_hash({p.name: p.default for p in PARAMETERS})
+
+
+def data_hash() -> str:
+    """SHA-256 over the vendored calibration data files (name and content, in name order)."""
+    from model.data import data_dir
+
+    digest = hashlib.sha256()
+    for path in sorted(data_dir().glob("*.csv")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def canonical(value: Any) -> Any:
+    """A JSON-able form of an experiment value that is equal exactly when the values are
+    (dataclasses, mappings, sequences, numbers, strings, DataFrames)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return canonical(dataclasses.asdict(value))
+    if isinstance(value, dict):
+        return {str(k): canonical(v) for k, v in sorted(value.items(), key=lambda i: str(i[0]))}
+    if isinstance(value, list | tuple):
+        return [canonical(v) for v in value]
+    if hasattr(value, "item") and not hasattr(value, "columns"):  # a numpy scalar
+        value = value.item()
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, pd.DataFrame):
+        return {
+            "dataframe": design_hash(value.reset_index()),
+            "columns": [str(c) for c in value.columns],
+        }
+    return f"{type(value).__name__}:{value}"
+
+
+def _json_hash(value: Any) -> str:
+    return sha256_text(json.dumps(canonical(value), sort_keys=True))
+
+
+def experiment_tables(experiment) -> dict[str, Any]:
+    """The settings of an experiment that determine its results, by TOML table, after
+    validation (so formatting and comments do not count). The name, description and
+    batch size do not change results and are left out."""
+    return {
+        "experiment": {
+            "seed": experiment.seed,
+            "replications": experiment.replications,
+            "common_random_numbers": experiment.common_random_numbers,
+        },
+        "design": experiment.design,
+        "fixed": experiment.fixed,
+        "varied": experiment.varied,
+        "outputs": experiment.outputs,
+    }
+
+
+def fingerprint(experiment) -> dict[str, Any]:
+    """Hashes of everything a sweep's results depend on: the normalised experiment (per
+    table and as a whole), the model's sources, the engine's and metrics' sources, the
+    parameter defaults and the data."""
+    tables = {name: _json_hash(value) for name, value in experiment_tables(experiment).items()}
+    return {
+        "experiment": _json_hash(tables),
+        "tables": tables,
+        "model_source": model_source_hash(),
+        "engine_source": engine_source_hash(),
+        "parameter_defaults": parameter_defaults_hash(),
+        "data": data_hash(),
+    }
+
+
+def results_key(experiment, length: int = 12) -> str:
+    """A short hash of :func:`fingerprint` (experiment, code, defaults, data): results
+    computed under another key are stale for this experiment."""
+    found = fingerprint(experiment)
+    return _json_hash({k: v for k, v in found.items() if k != "tables"})[:length]
 
 
 def environment() -> dict[str, Any]:

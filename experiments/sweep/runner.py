@@ -23,11 +23,11 @@ from experiments.sweep.design import build_design, sample_count
 from experiments.sweep.executors import InProcessExecutor, default_workers, describe
 from experiments.sweep.initial import initial_arrays, resolve_initial
 from experiments.sweep.metrics import selected_metrics
-from experiments.sweep.provenance import design_hash, environment, sha256_text
+from experiments.sweep.provenance import design_hash, environment, fingerprint, sha256_text
 from experiments.sweep.spec import Experiment, ExperimentError, key_line, load_experiment
 from experiments.sweep.storage import ResultsFolder
 from model.policies import policy_schedule
-from model.setup import calendar
+from model.setup import DEFAULT_START, EDITION_START, calendar
 
 
 @dataclass
@@ -53,10 +53,29 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def _error(experiment: Experiment, table: str, key: str, problem: str) -> ExperimentError:
+def _error(
+    experiment: Experiment, table: str, key: str, problem: str, shown: str = ""
+) -> ExperimentError:
     line = key_line(experiment.source, table, key) if experiment.source else None
     where = f"{experiment.path}:{line}" if line else experiment.path
-    return ExperimentError(f"{where}: [{table}] {key}: {problem}")
+    return ExperimentError(f"{where}: [{table}] {key}{shown}: {problem}")
+
+
+def _end_error(experiment: Experiment, params: dict[str, Any]) -> ExperimentError:
+    """The last month is not after the first: name where each was set."""
+    table, key = _where(experiment, "end"), "end"
+    if table == "fixed" and key_line(experiment.source, "experiment", "horizon"):
+        table, key = "experiment", "horizon"
+    if params["start"] is not None:
+        first = f"the first month, start = '{params['start']}'"
+    else:
+        initial = params["initial"]
+        if isinstance(initial, str):
+            month, why = EDITION_START.get(initial, DEFAULT_START), f"initial = {initial!r}"
+        else:
+            month, why = DEFAULT_START, "the default for a synthetic initial state"
+        first = f"the first month {month} ({why}; or set start)"
+    return _error(experiment, table, key, f"must be after {first}", f" = '{params['end']}'")
 
 
 def _where(experiment: Experiment, name: str) -> str:
@@ -75,8 +94,8 @@ def check_design(experiment: Experiment, design: pd.DataFrame) -> None:
         params = engine.batch_parameters(experiment, rows.iloc[:1])
         try:
             months = calendar(params)
-        except ValueError as exc:
-            raise _error(experiment, _where(experiment, "end"), "end", str(exc)) from None
+        except ValueError:
+            raise _end_error(experiment, params) from None
         _, countries = initial_arrays(resolve_initial(params["initial"]), 1, params)
         samples = rows.drop_duplicates("sample_id")
         plans = engine.per_run(
@@ -127,6 +146,36 @@ def prepare(experiment: Experiment | str | Path) -> tuple[Experiment, pd.DataFra
     return experiment, design
 
 
+#: What each entry of a manifest's ``inputs`` covers, for the message refusing a resume.
+INPUT_NAMES = {
+    "experiment": "the experiment",
+    "model_source": "the model code (model/ and agents/ sources)",
+    "engine_source": "the sweep engine or metrics code (experiments/sweep, mobility/)",
+    "parameter_defaults": "the parameter defaults (model.parameters.PARAMETERS)",
+    "data": "the calibration data (data/*.csv)",
+}
+
+
+def stale_inputs(recorded: dict[str, Any] | None, current: dict[str, Any]) -> list[str]:
+    """What differs between the inputs a folder's results were computed from and the
+    current ones (empty: the results are current); ``recorded`` None: not recorded."""
+    if not recorded:
+        return ["the inputs (not recorded: the folder was written by an older version)"]
+    changed = []
+    for key, label in INPUT_NAMES.items():
+        if recorded.get(key) == current[key]:
+            continue
+        if key == "experiment":
+            tables = [
+                f"[{name}]"
+                for name, value in current["tables"].items()
+                if recorded.get("tables", {}).get(name) != value
+            ]
+            label += f" ({', '.join(tables)})" if tables else ""
+        changed.append(label)
+    return changed
+
+
 def _open_folder(
     store: ResultsFolder,
     experiment: Experiment,
@@ -135,6 +184,7 @@ def _open_folder(
     executor: Executor,
     batch_size: int,
 ) -> dict[str, Any]:
+    inputs = fingerprint(experiment)
     if store.exists():
         if not resume:
             raise ExperimentError(
@@ -142,17 +192,27 @@ def _open_folder(
                 "it or choose another --out"
             )
         manifest = store.read_manifest()
-        if manifest["design"]["sha256"] != design_hash(design):
+        changed = stale_inputs(manifest.get("inputs"), inputs)
+        if not changed and manifest["design"]["sha256"] != design_hash(design):
+            changed = ["the design (run ids, seeds or values)"]
+        if changed:
             raise ExperimentError(
-                f"{store.path}: the experiment differs from the one this "
-                "folder was started with; cannot resume"
+                f"{store.path}: cannot resume: {' and '.join(changed)} "
+                f"{'differs' if len(changed) == 1 else 'differ'} from what this folder's "
+                "results were computed with, so they would be stale; run into a new --out "
+                "(this folder is left unchanged)"
             )
         manifest["resumed"] = [*manifest.get("resumed", []), _now()]
         manifest["executor"] = describe(executor)
         return manifest
-    store.create()
-    (store.path / "experiment.toml").write_text(experiment.source or "# built in Python\n")
-    store.write_design(design)
+    try:
+        store.create()
+        (store.path / "experiment.toml").write_text(experiment.source or "# built in Python\n")
+        store.write_design(design)
+    except OSError as exc:
+        raise ExperimentError(
+            f"cannot write the results folder {store.path}: {exc.strerror or exc}"
+        ) from None
     method = experiment.design
     return {
         **environment(),
@@ -161,6 +221,7 @@ def _open_folder(
             "path": experiment.path,
             "sha256": sha256_text(experiment.source),
         },
+        "inputs": inputs,
         "design": {
             "method": method.method,
             "variables": [v.name for v in experiment.varied],

@@ -88,12 +88,18 @@ def check_value(ctx: ErrorContext, table: str, key: str, name: str, value: Any) 
         )
     if name == "initial":
         return check_initial(ctx, table, key, value)
+    spec = BY_NAME[name]
+    if spec.numeric:
+        unit = "dimensionless" if spec.unit in ("", "-") else spec.unit
+        allowed = f"[{spec.low}, {spec.high}] ({unit})"
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ctx.error(table, key, value, f"must be a number in {allowed}")
+        if not spec.low <= value <= spec.high:
+            raise ctx.error(table, key, value, f"is outside the allowed range {allowed}")
     try:
         validate_value(name, normalise_value(name, value), ctx.origin(table, key))
     except ValueError as exc:
-        spec = BY_NAME[name]
-        allowed = f"[{spec.low}, {spec.high}] {spec.unit}" if spec.numeric else spec.kind
-        raise ctx.error(table, key, value, f"{exc}; allowed: {allowed}") from None
+        raise ctx.error(table, key, value, f"{exc}; allowed: {spec.kind}") from None
     if BY_NAME[name].numeric and isinstance(value, int | float):
         return float(value) if BY_NAME[name].kind == "float" else int(value)
     return value
@@ -141,5 +147,12 @@ def check_number(
     if isinstance(value, bool) or not isinstance(value, kind):
         raise ctx.error(table, key, value, f"must be {'an integer' if integer else 'a number'}")
     if (low is not None and value < low) or (high is not None and value > high):
-        raise ctx.error(table, key, value, f"must be in [{low}, {high}]")
+        noun = "an integer" if integer else "a number"
+        if high is None:
+            allowed = f"must be {noun} >= {low}"
+        elif low is None:
+            allowed = f"must be {noun} <= {high}"
+        else:
+            allowed = f"must be {noun} in [{low}, {high}]"
+        raise ctx.error(table, key, value, allowed)
     return value
