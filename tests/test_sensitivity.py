@@ -64,3 +64,25 @@ def test_sensitivity_command_bad_input_exits_2(sobol_folder, tmp_path, capsys):
     assert "unknown metric 'no_such_metric'" in capsys.readouterr().err
     assert main(["sensitivity", str(tmp_path), "--metric", "capital_gini_end"]) == 2
     assert "not a sweep results folder" in capsys.readouterr().err
+
+
+def test_sobol_intervals_are_reproducible(tmp_path):
+    """Same results and seed, same confidence intervals (SALib ignores a zero seed)."""
+    from experiments.sweep import experiment_from_dict, run_experiment, sobol_indices
+
+    experiment = experiment_from_dict(
+        {
+            "experiment": {"seed": 4, "replications": 1},
+            "design": {"method": "sobol", "base_samples": 16, "second_order": False},
+            "fixed": {"end": "2025-12"},
+            "varied": {
+                "capital_concentration": {"low": 0.0, "high": 4.0},
+                "open_weights_strength": {"low": 0.0, "high": 2.0},
+            },
+            "outputs": {"metrics": ["tier_gap_end_start_tiers"], "trajectories": "none"},
+        }
+    )
+    run_experiment(experiment, tmp_path / "s", progress=False)
+    first = sobol_indices(tmp_path / "s", "tier_gap_end_start_tiers", seed=0)
+    again = sobol_indices(tmp_path / "s", "tier_gap_end_start_tiers", seed=0)
+    assert first.equals(again)

@@ -85,7 +85,7 @@ def sobol_indices(
         calc_second_order=second,
         num_resamples=num_resamples,
         conf_level=conf_level,
-        seed=seed,
+        seed=seed + 1,  # SALib's Sobol analysis ignores a seed of 0 (unseeded intervals)
     )
     table = pd.DataFrame(
         {
