@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -87,6 +88,11 @@ def policy_schedule(
             month = max(parse_month(when, f"policies[{iso3!r}]", "policies"), months[0])
             code = strategy_code(name, f"policies[{iso3!r}]")
             if month > months[-1]:
+                warnings.warn(
+                    f"policies[{iso3!r}]: {name} from {when} starts after the last month "
+                    f"{months[-1]} and is ignored",
+                    stacklevel=2,
+                )
                 continue
             t = months.get_loc(month)
             changes[t, index[iso3]] = True

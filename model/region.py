@@ -189,7 +189,11 @@ class RegionModel(mesa.Model):
 
     # --- tidy output ---------------------------------------------------------------------
     def agent_frame(self) -> pd.DataFrame:
-        """Agent data as a tidy frame with a ``date`` column (one row per country-month)."""
+        """Agent data as a tidy frame with a ``date`` column (one row per country-month).
+
+        The row of a month is the state at the start of that month: a change made during a
+        month (a policy switched on its date, a release) shows from the next month's row.
+        """
         frame = self.datacollector.get_agent_vars_dataframe().reset_index()
         dates = self.months.to_timestamp()
         frame["Step"] = frame["Step"].astype(int)

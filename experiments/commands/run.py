@@ -53,8 +53,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help="override a model parameter (repeatable); parameters: "
-        + ", ".join(p.name for p in PARAMETERS if p.numeric),
+        help='override a model parameter (repeatable; TOML values, e.g. end="2030-12", '
+        'absorptive_gate=false, policies={COL="production_platform"}); the numeric '
+        "parameters are listed below, all of them with meaning and source in docs/ODD.md",
+    )
+    parser.epilog = (
+        (parser.epilog or "")
+        + "\nnumeric parameters (default, [range], unit):\n"
+        + "\n".join(
+            f"  {p.name} = {p.default:g}  [{p.low:g}, {p.high:g}]  {p.unit}"
+            for p in PARAMETERS
+            if p.numeric
+        )
     )
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
 
