@@ -15,17 +15,10 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from figures.style import TIER_ORDER, date_axis, new_figure, series_colour
+from mobility.markov import INDEX_NAMES
 
 #: Unitless mobility indices drawn on one axis (half-life and times in months are not).
-SCALAR_INDICES = (
-    "shorrocks",
-    "determinant",
-    "second_eigenvalue",
-    "bartholomew_1",
-    "bartholomew_2",
-    "upward_rate",
-    "downward_rate",
-)
+SCALAR_INDICES = tuple(name for name in INDEX_NAMES if name != "half_life")
 
 
 def _number(value: float) -> str:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from mobility.fragmentation import gini  # one Gini for the model and the measures
 from model.equations import EXPLORER, PIONEER
+
+__all__ = ["gini", "group_mean", "region_investment_share", "tier_counts", "tier_gap"]
 
 
 def group_mean(values, mask):
@@ -22,19 +25,6 @@ def tier_gap(values, tiers, upper=PIONEER, lower=EXPLORER):
             return np.nan
         return sums[upper] / counts[upper] - sums[lower] / counts[lower]
     return group_mean(values, tiers == upper) - group_mean(values, tiers == lower)
-
-
-def gini(values):
-    """Gini coefficient over the country axis (0 equal, toward 1 concentrated).
-
-    G = sum_i (2 i - n - 1) x_(i) / (n sum x), x sorted ascending, i = 1..n.
-    """
-    x = np.sort(np.asarray(values, float), axis=-1)
-    n = x.shape[-1]
-    ranks = 2.0 * np.arange(1, n + 1) - n - 1
-    total = x.sum(axis=-1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(total > 0, (ranks * x).sum(axis=-1) / (n * total), 0.0)
 
 
 def tier_counts(tiers, n_tiers=3):
