@@ -50,9 +50,10 @@ def gini(values: np.ndarray) -> np.ndarray:
     n = (~np.isnan(ordered)).sum(axis=-1, keepdims=True)
     rank = np.arange(1, ordered.shape[-1] + 1)
     ordered = np.nan_to_num(ordered, nan=0.0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        weighted = ((2 * rank - n - 1) * ordered).sum(axis=-1)
-        return weighted / (n[..., 0] * ordered.sum(axis=-1))
+    weighted = ((2 * rank - n - 1) * ordered).sum(axis=-1)
+    denominator = n[..., 0] * ordered.sum(axis=-1)
+    out = np.full(np.shape(weighted), np.nan)  # NaN where there is nothing to share
+    return np.divide(weighted, denominator, out=out, where=denominator != 0)
 
 
 def theil(
