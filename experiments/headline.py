@@ -24,9 +24,10 @@ REPORT_YEARS = (2025, 2027, 2030, 2033, 2035)
 
 
 def replicate_seeds(root_seed: int, replications: int) -> list[int]:
-    """One integer seed per replicate, spawned from the root seed (numpy SeedSequence)."""
-    children = np.random.SeedSequence(root_seed).spawn(replications)
-    return [int(child.generate_state(1, np.uint64)[0]) for child in children]
+    """One integer seed per replicate, spawned from the root seed as in a sweep."""
+    from experiments.sweep.design import spawn_seeds
+
+    return spawn_seeds(root_seed, replications)
 
 
 @dataclass

@@ -167,12 +167,19 @@ def check_thresholds(experiment: Experiment, table: pd.DataFrame) -> None:
         )
 
 
+def spawn_seeds(root_seed: int, count: int) -> list[int]:
+    """``count`` integer seeds spawned from one root seed (numpy SeedSequence): child k
+    gives ``int(child.generate_state(1, uint64)[0])``; ``RegionModel(rng=seed)`` and the
+    batched engine both build ``numpy.random.default_rng(seed)`` from it."""
+    children = np.random.SeedSequence(root_seed).spawn(count)
+    return [int(child.generate_state(1, np.uint64)[0]) for child in children]
+
+
 def run_seeds(experiment: Experiment, samples: int) -> np.ndarray:
     """Seed of every run, shape (samples, replications), as documented in the module."""
     reps = experiment.replications
     count = reps if experiment.common_random_numbers else samples * reps
-    children = np.random.SeedSequence(experiment.seed).spawn(count)
-    seeds = np.array([c.generate_state(1, np.uint64)[0] for c in children], dtype=np.uint64)
+    seeds = np.array(spawn_seeds(experiment.seed, count), dtype=np.uint64)
     if experiment.common_random_numbers:
         return np.broadcast_to(seeds, (samples, reps)).copy()
     return seeds.reshape(samples, reps)
