@@ -8,6 +8,7 @@ from such data) or ASSUMPTION (a modelling choice, to be varied in sensitivity a
 
 from __future__ import annotations
 
+import datetime as dt
 import numbers
 import re
 from collections.abc import Mapping
@@ -201,6 +202,8 @@ def parse_month(value: Any, name: str, origin: str = "argument") -> pd.Period:
     try:
         if isinstance(value, str) and not MONTH_PATTERN.fullmatch(value.strip()):
             raise ValueError(value)
+        if not isinstance(value, str | pd.Period | pd.Timestamp | dt.date):
+            raise TypeError(value)  # a number such as 2027 is not a month
         return pd.Period(value, freq="M")
     except (ValueError, TypeError) as exc:
         raise ValueError(
