@@ -115,7 +115,7 @@ def sobol_end_to_end(quick: bool, workers: int) -> None:
 
 def scale(repeats: int) -> None:
     """(c) cost per country-step at n = 100 (100 runs) and n = 10,000 (1 run)."""
-    from model import synthetic_region
+    from model import synthetic_world
 
     costs = {}
     for n, runs in ((100, 100), (10_000, 1)):
@@ -125,7 +125,7 @@ def scale(repeats: int) -> None:
                 "fixed": {
                     "start": "2024-09",
                     "end": "2026-08",
-                    "initial": synthetic_region(n, spread=0.05),
+                    "initial": synthetic_world(n, spread=0.05),
                 },
             }
         )

@@ -1,4 +1,5 @@
-"""The regional AI-economy model: array equations, parameters, data and RegionModel.
+"""The world AI-economy model: array equations, parameters, data, the batched setup and
+RegionModel.
 
 ``RegionModel`` (and with it Mesa) is imported on first use, so that workers that only
 need the array equations (``model.equations``) start fast.
@@ -6,9 +7,16 @@ need the array equations (``model.equations``) start fast.
 
 from model.parameters import PARAMETERS, RegionScenario
 from model.policies import STRATEGY_NAMES
-from model.synthetic import synthetic_region
+from model.synthetic import synthetic_region, synthetic_world
 
-__all__ = ["PARAMETERS", "RegionModel", "RegionScenario", "STRATEGY_NAMES", "synthetic_region"]
+__all__ = [
+    "PARAMETERS",
+    "RegionModel",
+    "RegionScenario",
+    "STRATEGY_NAMES",
+    "synthetic_region",
+    "synthetic_world",
+]
 
 
 def __getattr__(name: str):

@@ -8,7 +8,10 @@ numbered in the file, header = line 1) and the column.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
+
+import re
 
 import numpy as np
 import pandas as pd
@@ -28,12 +31,14 @@ class DataError(ValueError):
 
 
 def data_dir() -> Path:
-    """The folder holding the vendored CSV files (inside the wheel or the repository)."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "_data", here.parent / "data"):
+    """The folder holding the vendored CSV files: the package's ``_data`` in an installed
+    wheel (found through ``importlib.resources``), else the repository's ``data/``; so
+    every command works from any directory."""
+    packaged = Path(str(resources.files("model") / "_data"))
+    for candidate in (packaged, Path(__file__).resolve().parent.parent / "data"):
         if (candidate / "ilia_overall.csv").exists():
             return candidate
-    raise DataError(f"no data folder with ilia_overall.csv next to {here}")
+    raise DataError(f"no data folder with ilia_overall.csv in {packaged} or the repository")
 
 
 @dataclass(frozen=True)
@@ -112,26 +117,83 @@ SCHEMAS: dict[str, tuple[tuple[Column, ...], tuple[str, ...]]] = {
         ),
         ("iso3",),
     ),
+    # --- the world (data/world/README.md): every country with readiness and GDP data ---
+    "world/gairi_2024.csv": (
+        (
+            Column("iso3", "iso3"),
+            Column("country", "str"),
+            Column("region_oxford", "str"),
+            Column("government", "float", 0, 100),
+            Column("technology_sector", "float", 0, 100),
+            Column("data_infrastructure", "float", 0, 100),
+            Column("value_status", "flag"),
+        ),
+        ("iso3",),
+    ),
+    "world/macro_world.csv": (
+        (
+            Column("iso3", "code"),
+            Column("country", "str"),
+            Column("gdp_usd_current_latest", "float", 0, 1e15, required=False),
+            Column("gdp_year", "int", 1990, 2030, required=False),
+            Column("population_latest", "float", 0, 1e10, required=False),
+            Column("is_aggregate", "int", 0, 1),
+            Column("value_status", "flag"),
+        ),
+        ("iso3",),
+    ),
+    "world/ai_usage.csv": (
+        (
+            Column("iso3", "iso3"),
+            Column("ai_user_share_pct", "float", 0, 100),
+            Column("period", "str"),
+            Column("n_other_economies_same_h1_value", "int", 0, 300),
+            Column("value_status", "flag"),
+        ),
+        ("iso3",),
+    ),
+    "world/ai_investment_world.csv": (
+        (
+            Column("iso3", "iso3", required=False),  # blank for the aggregates
+            Column("entity", "str"),
+            Column("year", "int", 2010, 2030),
+            Column("usd_millions_const2021", "float", 0, 1e7),
+            Column("is_aggregate", "int", 0, 1),
+            Column("value_status", "flag"),
+        ),
+        ("entity", "year"),
+    ),
 }
 
 #: Codes allowed besides the 19 countries: the world total of the investment series.
 EXTRA_CODES = {"ai_investment.csv": {"WLD"}}
+#: Files whose ``iso3`` may be any ISO 3166-1 alpha-3 code (three capital letters); World
+#: Bank aggregate codes (``code``) may also be longer codes of letters and digits.
+WORLD_FILES = tuple(name for name in SCHEMAS if name.startswith("world/"))
+ISO3_PATTERN = re.compile(r"[A-Z]{3}")
+CODE_PATTERN = re.compile(r"[A-Z0-9]{3}")
+
+
+def _schema_name(path: Path) -> str:
+    """The schema key of a file: ``name.csv``, or ``world/name.csv`` inside ``world/``."""
+    return f"world/{path.name}" if path.parent.name == "world" else path.name
 
 
 def _fail(path: Path, row: int | None, column: str, message: str) -> DataError:
-    where = f"{path.name}" + (f", row {row}" if row is not None else "") + f", column {column!r}"
+    where = f"{_schema_name(path)}" + (f", row {row}" if row is not None else "") + f", column {column!r}"
     return DataError(f"{where}: {message}")
 
 
 def validate_frame(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
     """Check ``frame`` (as read from ``path``) against its schema; return it typed."""
-    columns, key = SCHEMAS[path.name]
+    columns, key = SCHEMAS[_schema_name(path)]
     missing = [c.name for c in columns if c.name not in frame.columns]
     if missing:
         raise _fail(
             path, None, missing[0], f"column is missing; expected {[c.name for c in columns]}"
         )
-    allowed_codes = set(ILIA_COUNTRIES) | EXTRA_CODES.get(path.name, set())
+    name = _schema_name(path)
+    allowed_codes = set(ILIA_COUNTRIES) | EXTRA_CODES.get(name, set())
     frame = frame.copy()
     for col in columns:
         values = frame[col.name]
@@ -139,7 +201,14 @@ def validate_frame(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
         for idx in np.flatnonzero(blank.to_numpy()):
             if col.required:
                 raise _fail(path, idx + 2, col.name, "value is missing")
-        if col.kind == "iso3":
+        if col.kind in ("iso3", "code") and name in WORLD_FILES:
+            pattern = ISO3_PATTERN if col.kind == "iso3" else CODE_PATTERN
+            for idx in np.flatnonzero(~blank.to_numpy()):
+                if not pattern.fullmatch(str(values.iloc[idx])):
+                    raise _fail(
+                        path, idx + 2, col.name, f"{values.iloc[idx]!r} is not an ISO3 code"
+                    )
+        elif col.kind == "iso3":
             for idx, code in enumerate(values.astype(str)):
                 if code not in allowed_codes:
                     raise _fail(
@@ -189,4 +258,7 @@ def load(name: str, folder: Path | None = None) -> pd.DataFrame:
 
 def load_all(folder: Path | None = None) -> dict[str, pd.DataFrame]:
     """Every vendored file, validated, keyed by file name without ``.csv``."""
-    return {name.removesuffix(".csv"): load(name, folder) for name in SCHEMAS}
+    return {
+        name.removesuffix(".csv").replace("world/", "world_"): load(name, folder)
+        for name in SCHEMAS
+    }

@@ -1,14 +1,16 @@
-"""The model's equations: pure functions of NumPy arrays, country axis last.
+"""The world model's equations: pure functions of NumPy arrays, country axis last.
 
-Every function accepts leading batch axes (many runs at once); parameters are scalars
-or arrays that broadcast against ``(..., 1)``. ``RegionModel`` is the one-run view over
-these functions and the sweep engine pushes thousands of runs through them. Rates are
-per year; one step is one month (``MONTH = 1/12`` year). Indices are on ILIA's 0-100
-scale. docs/ODD.md gives each equation with the same names.
+Every function accepts leading batch axes (many runs at once); parameters are scalars or
+arrays that broadcast against ``(..., 1)``. ``model.builder`` sets up parameters, state
+and drivers for N runs; ``RegionModel`` is a batch of one through it, and the sweep
+engine pushes thousands of runs through :func:`step`. Rates are per year; one step is
+one month (``MONTH = 1/12`` year). Indices are on a 0-100 scale; adoption is a percent of
+the working-age population; money is in USD bn. docs/ODD.md gives each equation with the
+same names.
 
-Random draws: every run draws its whole horizon at initialisation, from its own
-generator, in this fixed order (:func:`draw_shocks`): investment noise (standard
-normals, months x countries), reversal draws (uniforms, same shape), imitation draws
+Random draws (``model.builder.draw_shocks``): every run draws from its own generator, in
+this order, investment noise (standard normals, months x countries), reversal draws
+(uniforms, same shape) and, only where the demonstration effect is on, imitation draws
 (uniforms, same shape). Step ``t`` uses row ``t`` of each.
 """
 
@@ -19,12 +21,13 @@ from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
-from model.policies import CONSORTIUM, LEVER_TABLE
+from model.policies import CONSORTIUM, LEVER_TABLE, STATUS_QUO
 
 MONTH = 1.0 / 12.0
-ILIA_WEIGHTS = (0.40, 0.35, 0.25)  # enabling, research-development-adoption, governance
 EXPLORER, ADOPTER, PIONEER = 0, 1, 2
+TIER_LABELS = ("Explorer", "Adopter", "Pioneer")
 MAX_INDEX = 100.0
+RESEARCH, ADOPTION, INFRASTRUCTURE, GOVERNANCE = range(4)  # lever columns (policies.LEVERS)
 
 
 def bounded(values, low=0.0, high=MAX_INDEX):
@@ -34,26 +37,31 @@ def bounded(values, low=0.0, high=MAX_INDEX):
 
 
 @dataclass(frozen=True)
-class RegionState:
-    """State of one or many runs; every array has shape ``(..., countries)``."""
+class WorldState:
+    """State of one or many runs; every array has shape ``(..., countries)`` unless noted."""
 
-    governance: np.ndarray
-    adoption: np.ndarray
-    research: np.ndarray
-    enabling: np.ndarray
+    governance: np.ndarray  # index 0-100
+    adoption: np.ndarray  # % of the working-age population using generative AI
+    research: np.ndarray  # production capacity, index 0-100
+    enabling: np.ndarray  # infrastructure, data, talent, index 0-100
     capital: np.ndarray  # USD bn of AI capital
-    inflow: np.ndarray  # USD bn received in the last month
-    gdp: np.ndarray  # USD bn, constant
-    size_weight: np.ndarray  # gdp ** size_elasticity, constant
+    inflow: np.ndarray  # USD bn of private AI investment received in the last month
+    strategy: np.ndarray  # int8 code into policies.STRATEGIES
+    budget: np.ndarray  # extra public budget, % of GDP per year (0 under the status quo)
+    policy_tenure: np.ndarray  # months since the strategy was adopted or last reversed
+    score_at_review: np.ndarray  # composite score at the last demonstration review
+    # --- constant over a run ---
+    gdp: np.ndarray  # USD bn
+    size_weight: np.ndarray  # gdp ** size_elasticity
     governance_reference: np.ndarray  # governance before any policy target
     adoption_reference: np.ndarray  # adoption at the start: the floor of the ceiling
     research_base: np.ndarray  # per year: keeps research at rest at the start
     enabling_base: np.ndarray  # per year: keeps enabling factors at rest at the start
-    strategy: np.ndarray  # int8 code into policies.STRATEGIES
-    lever_shares: np.ndarray  # (..., countries, levers): the strategy's lever shares
-    policy_tenure: np.ndarray  # months since the strategy was adopted or last reversed
-    score_at_review: np.ndarray  # composite score at the last adaptive review
-    rest_of_world_weight: np.ndarray  # shape (..., 1): calibrates the region's share
+    score_intercept: np.ndarray  # (..., 1): the ILIA map's c
+    score_slope: np.ndarray  # (..., 1): the ILIA map's k
+    score_offset: np.ndarray  # measurement offset (ILIA countries; zero elsewhere)
+    market_share: np.ndarray  # (..., 1): the share of the world flow these countries share
+    region_code: np.ndarray  # int: index of the country's region (peers for imitation)
 
 
 @dataclass(frozen=True)
@@ -62,48 +70,54 @@ class Drivers:
 
     frontier_access: np.ndarray  # (..., months): decaying value of open frontier for research
     released_access: np.ndarray  # (..., months): cumulative released access (stays)
-    global_flow: np.ndarray  # (..., months): global AI investment, USD bn / year
+    global_flow: np.ndarray  # (..., months): world AI investment, USD bn / year
     policy_changes: np.ndarray  # (..., months, countries) bool
     policy_strategy: np.ndarray  # (..., months, countries) int8
+    policy_budget: np.ndarray  # (..., months, countries) % of GDP per year
     investment_draws: np.ndarray  # (..., months, countries) standard normal
     reversal_draws: np.ndarray  # (..., months, countries) uniform
-    imitation_draws: np.ndarray  # (..., months, countries) uniform
+    imitation_draws: np.ndarray | None  # (..., months, countries) uniform, or None
 
 
 def stack_runs[T](*runs: T) -> T:
     """Stack the arrays of several runs' states (or drivers) along a new leading batch axis."""
     first = runs[0]
     return type(first)(
-        **{f.name: np.stack([getattr(r, f.name) for r in runs]) for f in fields(first)}
+        **{
+            f.name: None if getattr(first, f.name) is None else np.stack(
+                [getattr(r, f.name) for r in runs]
+            )
+            for f in fields(first)
+        }
     )
 
 
 def select_run[T](batch: T, index: int) -> T:
     """One run of a batched state (or drivers)."""
-    return type(batch)(**{f.name: getattr(batch, f.name)[index] for f in fields(batch)})
-
-
-def draw_shocks(rng: np.random.Generator, months: int, countries: int) -> dict[str, np.ndarray]:
-    """All random draws of one run, in the documented order."""
-    return {
-        "investment_draws": rng.standard_normal((months, countries)),
-        "reversal_draws": rng.random((months, countries)),
-        "imitation_draws": rng.random((months, countries)),
-    }
+    return type(batch)(
+        **{
+            f.name: None if getattr(batch, f.name) is None else getattr(batch, f.name)[index]
+            for f in fields(batch)
+        }
+    )
 
 
 # --- derived quantities ----------------------------------------------------------------
 
 
-def composite_score(enabling, research, adoption, governance, research_share_of_rda):
-    """ILIA composite: 0.40 enabling + 0.35 (w research + (1-w) adoption) + 0.25 governance.
+def composite_score(state: WorldState, research_share_of_rda):
+    """The ILIA composite of the model's dimensions (docs/ODD.md, "Composite score"):
+    c + k (0.40 E + 0.35 (w R + (1 - w) A) + 0.25 G) + offset, limited to 0-100.
 
-    Weights from the ILIA methodology (CENIA-CEPAL); ``w`` splits the research,
-    development and adoption dimension (an assumption).
-    """
-    w_e, w_rda, w_g = ILIA_WEIGHTS
-    rda = research_share_of_rda * research + (1.0 - research_share_of_rda) * adoption
-    return w_e * enabling + w_rda * rda + w_g * governance
+    ILIA weights (CENIA-CEPAL methodology); (c, k) fitted on ILIA 2024; the offset is a
+    constant measurement offset of each ILIA country (zero elsewhere or when off)."""
+    w = research_share_of_rda
+    raw = (
+        0.40 * state.enabling
+        + 0.35 * (w * state.research + (1.0 - w) * state.adoption)
+        + 0.25 * state.governance
+    )
+    return bounded(state.score_intercept + state.score_slope * raw + state.score_offset)
 
 
 def classify_tiers(score, thresholds=(35.0, 60.0)):
@@ -118,6 +132,13 @@ def capital_intensity(capital, gdp, capital_half_saturation):
     return k / (k + capital_half_saturation)
 
 
+def policy_intensity(budget, lever_shares, policy_half_saturation):
+    """Effect of each lever's spending, (..., countries, 4) in [0, 1): x / (x + h) with x the
+    lever's share of the extra budget (both in % of GDP per year). Zero without a budget."""
+    spending = lever_shares * budget[..., None]
+    return spending / (spending + np.asarray(policy_half_saturation)[..., None])
+
+
 def absorptive_gate(research, absorptive_threshold, absorptive_steepness, enabled=True):
     """Share of the open frontier a country can absorb (Cohen and Levinthal 1990).
 
@@ -128,15 +149,11 @@ def absorptive_gate(research, absorptive_threshold, absorptive_steepness, enable
     return np.where(enabled, gate, 1.0)
 
 
-def attractiveness(research, enabling, tiers, tier_signalling):
-    """What investors look for: research times enabling factors, on [0, 1].
-
-    Production needs both capacity and an enabling environment (a product, so that
-    either alone attracts little). Pioneers get ``1 + tier_signalling`` times more
-    (0 by default: tiers drive nothing).
-    """
-    base = research * enabling / MAX_INDEX**2  # both on 0-100: a share in [0, 1]
-    return base * (1.0 + tier_signalling * (tiers == PIONEER))
+def attractiveness(research, tiers, tier_signalling):
+    """What investors look for: research capacity on [0, 1] (the allocation fit's regressor;
+    docs/ODD.md says why enabling factors are not in it). Pioneers get
+    ``1 + tier_signalling`` times more (0 by default: tiers drive nothing)."""
+    return np.maximum(research / MAX_INDEX, 1e-6) * (1.0 + tier_signalling * (tiers == PIONEER))
 
 
 def allocation_weights(size_weight, attract, capital_concentration):
@@ -144,26 +161,18 @@ def allocation_weights(size_weight, attract, capital_concentration):
 
     ``size_weight`` is gdp^b (b = ``size_elasticity``, constant over a run). alpha =
     ``capital_concentration``: 0 means capital follows economic size only; larger alpha is
-    cumulative advantage (preferential attachment; Arthur 1989).
+    cumulative advantage (preferential attachment; Arthur 1989). Both estimated from the
+    CSET panel (``model.world.allocation_fit``).
     """
-    return size_weight * np.maximum(attract, 1e-9) ** capital_concentration
+    return size_weight * attract**capital_concentration
 
 
-def rest_of_world_weight(weights, region_share_target):
-    """Weight of the rest of the world so that the region's share equals the target.
-
-    Over time it grows as (1 + g)^(alpha t): the rest of the world's attractiveness rises
-    at ``rest_of_world_capacity_growth`` g per year.
-    """
-    total = weights.sum(axis=-1, keepdims=True)
-    return total * (1.0 - region_share_target) / region_share_target
-
-
-def capital_inflow(global_flow, weights, row_weight, draws, investment_noise):
-    """Monthly inflow, USD bn: flow/12 * share * exp(sigma z - sigma^2 / 2) (mean one)."""
-    share = weights / (row_weight + weights.sum(axis=-1, keepdims=True))
-    noise = np.exp(investment_noise * draws - 0.5 * investment_noise**2)
-    return global_flow * MONTH * share * noise
+def capital_inflow(global_flow, market_share, weights, draws, investment_noise):
+    """Monthly inflow, USD bn: the month's flow handed out in full by noisy shares,
+    flow/12 * market * w exp(sigma z) / sum_j w_j exp(sigma z_j) (lumpy deals; the shares
+    are renormalised, so the countries receive exactly the flow)."""
+    noisy = weights * np.exp(investment_noise * draws)
+    return (global_flow * market_share * MONTH) * noisy / noisy.sum(axis=-1, keepdims=True)
 
 
 def consortium_pool_mean(research, members):
@@ -173,30 +182,9 @@ def consortium_pool_mean(research, members):
     return np.where(members, pooled, research)
 
 
-def brain_drain(research, brain_drain_rate):
-    """Research capacity leaking from below-mean to above-mean countries (per year).
-
-    A country below the regional mean loses rate * research * (mean - research) / 100;
-    the total is shared among the countries above the mean in proportion to their
-    distance above it, so the region's total is conserved.
-    """
-    mean = research.mean(axis=-1, keepdims=True)
-    below = np.maximum(mean - research, 0.0)
-    above = np.maximum(research - mean, 0.0)
-    loss = brain_drain_rate * research * below / MAX_INDEX
-    total_above = above.sum(axis=-1, keepdims=True)
-    gain = loss.sum(axis=-1, keepdims=True) * above / np.where(total_above > 0, total_above, 1.0)
-    return gain - loss
-
-
 def policy_maturity(policy_tenure, policy_maturation):
     """How far a research policy has built up: 1 - exp(-tenure / maturation)."""
     return 1.0 - np.exp(-policy_tenure / policy_maturation)
-
-
-def levers(lever_shares, policy_budget):
-    """Lever intensities (..., countries, 4): research, adoption, infrastructure, governance."""
-    return lever_shares * np.asarray(policy_budget)[..., None]
 
 
 # --- growth terms (per year) -----------------------------------------------------------
@@ -207,16 +195,24 @@ class Growth:
     """The per-year drivers of research and enabling factors, before the fixed effects."""
 
     research: np.ndarray  # multiplies (100 - research)
+    catch_up: np.ndarray  # multiplies (frontier - research): catch-up minus brain drain
     research_spillover: np.ndarray  # consortium spillover, index points per year
-    research_drain: np.ndarray  # brain drain, index points per year
     enabling: np.ndarray  # multiplies (100 - enabling)
 
 
-def growth_terms(state: RegionState, p: Mapping, frontier_access, lever) -> Growth:
-    """Research and enabling drivers from capital, the frontier, policy and the consortium.
+def research_frontier(research):
+    """The world's research frontier: the highest research of each run, shape (..., 1)."""
+    return research.max(axis=-1, keepdims=True)
 
-    research:  rho_K kappa + lambda_F gate(research_eff) F + rho_P l_R maturity G/100
-    enabling:  epsilon_K kappa + epsilon_P l_I (1 + saving * member)
+
+def growth_terms(state: WorldState, p: Mapping, frontier_access, intensity) -> Growth:
+    """Research and enabling drivers from capital, adoption, the frontier, policy and the
+    consortium (docs/ODD.md, "Research" and "Enabling factors").
+
+    research:  rho_K kappa [capital feedback] + lambda_A A/100 [learning by using]
+               + rho_P pi_R maturity G/100 [research lever]
+    catch-up:  phi gate(research_eff) F [catch-up] - mu R/100 [brain drain], times R* - R
+    enabling:  epsilon_K kappa [capital feedback] + epsilon_P pi_I (1 + saving member)
     research_eff = (1 - pooling) research + pooling * pool mean for consortium members.
     """
     kappa = capital_intensity(state.capital, state.gdp, p["capital_half_saturation"])
@@ -231,41 +227,52 @@ def growth_terms(state: RegionState, p: Mapping, frontier_access, lever) -> Grow
         research_eff, p["absorptive_threshold"], p["absorptive_steepness"], p["absorptive_gate"]
     )
     maturity = policy_maturity(state.policy_tenure, p["policy_maturation"])
+    capital_feedback = np.asarray(p["capital_feedback"], float)
     research = (
-        p["research_capital_gain"] * kappa
-        + p["frontier_absorption_gain"] * gate * frontier_access
-        + p["policy_research_gain"] * lever[..., 0] * maturity * state.governance / MAX_INDEX
+        p["research_capital_gain"] * capital_feedback * kappa
+        + p["adoption_learning_gain"]
+        * np.asarray(p["learning_by_using"], float)
+        * state.adoption
+        / MAX_INDEX
+        + p["policy_research_gain"]
+        * intensity[..., RESEARCH]
+        * maturity
+        * state.governance
+        / MAX_INDEX
     )
-    enabling = p["enabling_capital_gain"] * kappa + p["policy_infrastructure_gain"] * lever[
-        ..., 2
-    ] * (1.0 + p["consortium_infrastructure_saving"] * members)
-    return Growth(
-        research=research,
-        research_spillover=spillover,
-        research_drain=brain_drain(state.research, p["brain_drain_rate"]),
-        enabling=enabling,
+    catch_up = (
+        p["frontier_absorption_gain"]
+        * np.asarray(p["frontier_catch_up"], float)
+        * gate
+        * frontier_access
+        - p["brain_drain_rate"] * state.research / MAX_INDEX
     )
+    enabling = p["enabling_capital_gain"] * capital_feedback * kappa + p[
+        "policy_infrastructure_gain"
+    ] * intensity[..., INFRASTRUCTURE] * (1.0 + p["consortium_infrastructure_saving"] * members)
+    return Growth(research, catch_up, spillover, enabling)
 
 
-def research_change(state: RegionState, p: Mapping, growth: Growth):
-    """d research / dt = (base + drivers)(100 - research) - delta_R research + spill + drain."""
+def research_change(state: WorldState, p: Mapping, growth: Growth, frontier):
+    """d research / dt = (base + drivers)(100 - R) + catch-up (R* - R) - delta_R R + spill."""
     return (
         (state.research_base + growth.research) * (MAX_INDEX - state.research)
+        + growth.catch_up * (frontier - state.research)
         - p["research_depreciation"] * state.research
         + growth.research_spillover
-        + growth.research_drain
     )
 
 
-def enabling_change(state: RegionState, p: Mapping, growth: Growth):
+def enabling_change(state: WorldState, p: Mapping, growth: Growth):
     """d enabling / dt = (base + drivers)(100 - enabling) - delta_E enabling."""
     return (state.enabling_base + growth.enabling) * (MAX_INDEX - state.enabling) - p[
         "enabling_depreciation"
     ] * state.enabling
 
 
-def adoption_ceiling(state: RegionState, p: Mapping, released_access, lever):
-    """Ceiling of adoption: start level plus the share of headroom the country can use.
+def adoption_ceiling(state: WorldState, p: Mapping, released_access, intensity):
+    """Diffusion ceiling, % of the working-age population: the start's usage plus the share
+    of the remaining headroom the country can use.
 
     headroom share h = s (omega E/100 + (1 - omega) G/100), widened by the released access
     and the adoption lever (each opens a fraction of what remains), capped at 1.
@@ -275,13 +282,13 @@ def adoption_ceiling(state: RegionState, p: Mapping, released_access, lever):
     h = p["adoption_headroom_share"] * readiness  # in [0, 1]: indices are on 0-100
     for opening in (
         p["open_weights_ceiling_lift"] * released_access,
-        p["policy_adoption_ceiling_gain"] * lever[..., 1],
+        p["policy_adoption_ceiling_gain"] * intensity[..., ADOPTION],
     ):
         h = h + (1.0 - h) * np.minimum(opening, 1.0)
     return state.adoption_reference + (MAX_INDEX - state.adoption_reference) * h
 
 
-def adoption_change(state: RegionState, p: Mapping, released_access, lever):
+def adoption_change(state: WorldState, p: Mapping, released_access, intensity):
     """Bass (1969) diffusion: dA/dt = (p + q A/100)(ceiling - A).
 
     p rises with released open weights and the adoption lever.
@@ -289,19 +296,20 @@ def adoption_change(state: RegionState, p: Mapping, released_access, lever):
     innovation = (
         p["bass_innovation"]
         + p["open_weights_adoption_boost"] * released_access
-        + p["policy_adoption_gain"] * lever[..., 1]
+        + p["policy_adoption_gain"] * intensity[..., ADOPTION]
     )
-    ceiling = adoption_ceiling(state, p, released_access, lever)
+    ceiling = adoption_ceiling(state, p, released_access, intensity)
     return (innovation + p["bass_imitation"] * state.adoption / MAX_INDEX) * (
         ceiling - state.adoption
     )
 
 
-def governance_change(state: RegionState, p: Mapping, lever):
+def governance_change(state: WorldState, p: Mapping, intensity):
     """Governance moves toward its policy target: dG/dt = gamma (target - G),
-    target = reference + gain * governance lever (capped at 100)."""
+    target = reference + gain * pi_G (capped at 100)."""
     target = np.minimum(
-        state.governance_reference + p["policy_governance_gain"] * lever[..., 3], MAX_INDEX
+        state.governance_reference + p["policy_governance_gain"] * intensity[..., GOVERNANCE],
+        MAX_INDEX,
     )
     return p["governance_speed"] * (target - state.governance)
 
@@ -309,158 +317,124 @@ def governance_change(state: RegionState, p: Mapping, lever):
 # --- initialisation and one step -------------------------------------------------------
 
 
-def initial_state(
-    table: Mapping[str, np.ndarray], p: Mapping, strategy: int, frontier_access0
-) -> RegionState:
-    """Initial state from an initial-state table; fixed effects keep it at rest.
-
-    Every country starts under ``strategy`` (status quo), long in force. ``research_base``
-    and ``enabling_base`` are solved so that, at the start, under that strategy and with
-    the pre-release frontier, research and enabling do not move
-    (a stationary start: every later change is caused by capital flows, the shock or
-    policy). ``rest_of_world_weight`` makes the region's share equal its target.
-    """
-    governance = np.asarray(table["governance"], float)
-    gdp = np.asarray(table["gdp_usd_bn"], float)
-    zeros = np.zeros_like(governance)
-    strategy = np.full(governance.shape, strategy, np.int8)
-    policy_tenure = np.full_like(governance, 10.0 * p["policy_maturation"])
-    state = RegionState(
-        governance=governance,
-        adoption=np.asarray(table["adoption"], float),
-        research=np.asarray(table["research"], float),
-        enabling=np.asarray(table["enabling"], float),
-        capital=np.asarray(table["capital_usd_bn"], float),
-        inflow=zeros,
-        gdp=gdp,
-        size_weight=gdp ** p["size_elasticity"],
-        governance_reference=governance,
-        adoption_reference=np.asarray(table["adoption"], float),
-        research_base=zeros,
-        enabling_base=zeros,
-        strategy=strategy,
-        lever_shares=LEVER_TABLE[strategy],
-        policy_tenure=policy_tenure,
-        score_at_review=zeros,
-        rest_of_world_weight=zeros[..., :1],
-    )
-    lever = levers(state.lever_shares, p["policy_budget"])
-    growth = growth_terms(state, p, frontier_access0, lever)
+def rest_bases(state: WorldState, p: Mapping, frontier_access0) -> tuple[np.ndarray, np.ndarray]:
+    """``research_base`` and ``enabling_base`` that keep research and enabling at rest at the
+    start under the status quo (no extra budget) with the start's frontier access: every
+    later change is caused by capital flows, adoption, releases or policy."""
+    intensity = np.zeros((*state.budget.shape, 4))
+    growth = growth_terms(state, p, frontier_access0, intensity)
+    frontier = research_frontier(state.research)
     headroom = np.maximum(MAX_INDEX - state.research, 1e-3)
     research_base = (
         p["research_depreciation"] * state.research
+        - growth.catch_up * (frontier - state.research)
         - growth.research_spillover
-        - growth.research_drain
     ) / headroom - growth.research
     enabling_headroom = np.maximum(MAX_INDEX - state.enabling, 1e-3)
-    enabling_base = (
-        p["enabling_depreciation"] * state.enabling / enabling_headroom - growth.enabling
-    )
-    score = score_of(state, p)
-    tiers = classify_tiers(score, p["tier_thresholds"])
-    weights = allocation_weights(
-        state.size_weight,
-        attractiveness(state.research, state.enabling, tiers, p["tier_signalling"]),
-        p["capital_concentration"],
-    )
-    return replace(
-        state,
-        research_base=research_base,
-        enabling_base=enabling_base,
-        score_at_review=score,
-        rest_of_world_weight=rest_of_world_weight(weights, p["region_share_target"]),
-    )
+    enabling_base = p["enabling_depreciation"] * state.enabling / enabling_headroom - growth.enabling
+    return research_base, enabling_base
 
 
-def score_of(state: RegionState, p: Mapping):
-    """Composite score of a state."""
-    return composite_score(
-        state.enabling, state.research, state.adoption, state.governance, p["research_share_of_rda"]
-    )
+def demonstration_review(state: WorldState, p: Mapping, score, draws, committed):
+    """Yearly review (the demonstration effect; docs/ODD.md, "Demonstration effect").
 
-
-def adaptive_review(state: RegionState, p: Mapping, score, tiers, draws, committed=False):
-    """Yearly review: a country whose score gain since the last review is below its tier's
-    median imitates, with probability ``imitation_probability``, the strategy of the
-    best-improving country of its tier. Countries whose strategy is ``committed`` (set by
-    a scenario's schedule) keep it. Returns the new strategy codes."""
+    For each strategy s other than the status quo and each region, the demonstrated gain is
+    the mean score gain since the last review of the region's countries that have followed
+    s for at least ``demonstration_lag`` months, minus that of the region's status-quo
+    countries. A status-quo country without a scheduled policy (``committed``) adopts the
+    strategy with the largest demonstrated gain above ``demonstration_threshold`` with
+    probability ``imitation_probability``. Returns (strategy, switched) arrays.
+    """
     gain = score - state.score_at_review
-    strategy = state.strategy.copy()
-    for tier in (EXPLORER, ADOPTER, PIONEER):
-        in_tier = tiers == tier
-        if not in_tier.any():
+    codes = state.region_code.reshape(-1, state.region_code.shape[-1])[0]  # same in all runs
+    one_hot = np.eye(codes.max() + 1)[codes]  # (countries, regions)
+    status_quo = state.strategy == STATUS_QUO
+
+    def region_sum(values):  # explicit sums: a matrix product would depend on the batch
+        return (values[..., :, None] * one_hot).sum(axis=-2)
+
+    def region_mean(mask):
+        count = region_sum(mask.astype(float))
+        total = region_sum(np.where(mask, gain, 0.0))
+        return np.where(count > 0, total / np.maximum(count, 1.0), np.nan)  # (..., regions)
+
+    baseline = region_mean(status_quo)
+    best_gain = np.full(score.shape, -np.inf)
+    best = np.full(score.shape, STATUS_QUO, np.int8)
+    for code in range(len(LEVER_TABLE)):
+        if code == STATUS_QUO:
             continue
-        masked = np.where(in_tier, gain, np.nan)
-        occupied = in_tier.any(axis=-1, keepdims=True)
-        median = np.nanmedian(np.where(occupied, masked, 0.0), axis=-1, keepdims=True)
-        leader = np.argmax(np.where(in_tier, gain, -np.inf), axis=-1)[..., None]
-        leader_strategy = np.take_along_axis(state.strategy, leader, axis=-1)
-        switch = (
-            in_tier
-            & (gain < median)
-            & (draws < p["imitation_probability"])
-            & np.logical_not(committed)
-        )
-        strategy = np.where(switch, leader_strategy, strategy)
-    return strategy
+        followers = (state.strategy == code) & (state.policy_tenure >= p["demonstration_lag"])
+        if not followers.any():
+            continue
+        demonstrated = (region_mean(followers) - baseline)[..., codes]
+        better = np.nan_to_num(demonstrated, nan=-np.inf) > best_gain
+        best = np.where(better, code, best).astype(np.int8)
+        best_gain = np.where(better, demonstrated, best_gain)
+    switch = (
+        status_quo
+        & ~committed
+        & (best_gain > p["demonstration_threshold"])
+        & (draws < p["imitation_probability"])
+        & np.asarray(p["demonstration_effect"], bool)
+    )
+    return np.where(switch, best, state.strategy).astype(np.int8), switch
 
 
-def step(state: RegionState, p: Mapping, drivers: Drivers, t: int) -> RegionState:
+def step(state: WorldState, p: Mapping, drivers: Drivers, t: int) -> WorldState:
     """Advance every run by one month, from month ``t`` to ``t + 1`` (explicit Euler).
 
-    Order: scheduled policy changes, adaptive review (every 12th month, if on), capital
-    allocation, then all state variables from the values at the start of the month,
-    then policy reversals.
+    Order: scheduled policy changes, demonstration review (every 12th month, where on),
+    capital allocation, then all state variables from the values at the start of the month,
+    then reversals of active policies.
     """
     changes = drivers.policy_changes[..., t, :]
-    strategy, tenure, shares = state.strategy, state.policy_tenure, state.lever_shares
+    strategy, tenure, budget = state.strategy, state.policy_tenure, state.budget
     if changes.any():
         strategy = np.where(changes, drivers.policy_strategy[..., t, :], strategy)
+        budget = np.where(changes, drivers.policy_budget[..., t, :], budget)
         tenure = np.where(changes, 0.0, tenure)
-        shares = LEVER_TABLE[strategy]
-    score = score_of(state, p)
+    score = composite_score(state, p["research_share_of_rda"])
     tiers = classify_tiers(score, p["tier_thresholds"])
     score_at_review = state.score_at_review
-    if p["adaptive_policies"] and t > 0 and t % 12 == 0:
-        reviewed = adaptive_review(
-            replace(state, strategy=strategy),
+    if drivers.imitation_draws is not None and t > 0 and t % 12 == 0:
+        reviewed, switched = demonstration_review(
+            replace(state, strategy=strategy, policy_tenure=tenure),
             p,
             score,
-            tiers,
             drivers.imitation_draws[..., t, :],
             committed=drivers.policy_changes.any(axis=-2),
         )
-        tenure = np.where(reviewed != strategy, 0.0, tenure)
-        strategy, score_at_review = reviewed.astype(np.int8), score
-        shares = LEVER_TABLE[strategy]
-    state = replace(state, strategy=strategy, policy_tenure=tenure, lever_shares=shares)
+        strategy = reviewed
+        score_at_review = np.where(p["demonstration_effect"], score, score_at_review)
+        budget = np.where(switched, p["policy_budget"], budget)
+        tenure = np.where(switched, 0.0, tenure)
+    state = replace(state, strategy=strategy, policy_tenure=tenure, budget=budget)
 
-    lever = levers(shares, p["policy_budget"])
-    frontier = drivers.frontier_access[..., t : t + 1]
+    intensity = policy_intensity(budget, LEVER_TABLE[strategy], p["policy_half_saturation"])
+    frontier_access = drivers.frontier_access[..., t : t + 1]
     released = drivers.released_access[..., t : t + 1]
     weights = allocation_weights(
         state.size_weight,
-        attractiveness(state.research, state.enabling, tiers, p["tier_signalling"]),
+        attractiveness(state.research, tiers, p["tier_signalling"]),
         p["capital_concentration"],
-    )
-    row_growth = (1.0 + p["rest_of_world_capacity_growth"]) ** (
-        p["capital_concentration"] * t * MONTH
     )
     inflow = capital_inflow(
         drivers.global_flow[..., t : t + 1],
+        state.market_share,
         weights,
-        state.rest_of_world_weight * row_growth,
         drivers.investment_draws[..., t, :],
         p["investment_noise"],
     )
-    growth = growth_terms(state, p, frontier, lever)
-    research = state.research + MONTH * research_change(state, p, growth)
+    growth = growth_terms(state, p, frontier_access, intensity)
+    frontier = research_frontier(state.research)
+    research = state.research + MONTH * research_change(state, p, growth, frontier)
     enabling = state.enabling + MONTH * enabling_change(state, p, growth)
-    adoption = state.adoption + MONTH * adoption_change(state, p, released, lever)
-    governance = state.governance + MONTH * governance_change(state, p, lever)
+    adoption = state.adoption + MONTH * adoption_change(state, p, released, intensity)
+    governance = state.governance + MONTH * governance_change(state, p, intensity)
     capital = state.capital * (1.0 - MONTH * p["capital_depreciation"]) + inflow
 
-    reversal = drivers.reversal_draws[..., t, :] < p["reversal_rate"] * MONTH
+    reversal = (budget > 0) & (drivers.reversal_draws[..., t, :] < p["reversal_rate"] * MONTH)
     governance = np.where(reversal, governance * (1.0 - p["reversal_size"]), governance)
     return replace(
         state,
@@ -501,8 +475,13 @@ def frontier_paths(
     return frontier, released
 
 
-def global_flow_path(months: int, global_ai_investment_usd_bn, global_investment_growth):
-    """Global AI investment flow (USD bn / year) for each month of the horizon."""
-    return global_ai_investment_usd_bn * (1.0 + global_investment_growth) ** (
-        np.arange(months) * MONTH
-    )
+def global_flow_path(month_years, world_flow_by_year: Mapping[int, float], growth):
+    """World AI investment (USD bn / year) in each month: CSET's world total of the month's
+    year up to the last recorded year, then that total grown at ``growth`` per year from the
+    end of that year. ``month_years`` are the months as fractional years (2024.0 = January
+    2024); ``growth`` is a scalar or shape (..., 1)."""
+    last_year = max(world_flow_by_year)
+    year = np.floor(month_years).astype(int)
+    recorded = np.array([world_flow_by_year.get(min(y, last_year), np.nan) for y in year])
+    elapsed = np.maximum(month_years - (last_year + 11.0 / 12.0), 0.0)
+    return recorded * (1.0 + np.asarray(growth, float)) ** elapsed

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from mobility.fragmentation import gini  # one Gini for the model and the measures
-from model.equations import EXPLORER, PIONEER
+from model.equations import EXPLORER, MONTH, PIONEER
 
-__all__ = ["gini", "group_mean", "region_investment_share", "tier_counts", "tier_gap"]
+__all__ = ["gini", "group_mean", "investment_share", "tier_counts", "tier_gap"]
 
 
 def group_mean(values, mask):
@@ -34,6 +34,12 @@ def tier_counts(tiers, n_tiers=3):
     return np.stack([(tiers == k).sum(axis=-1) for k in range(n_tiers)], axis=-1)
 
 
-def region_investment_share(inflow, global_flow_per_year):
-    """The region's share of global AI investment in a month."""
-    return inflow.sum(axis=-1) / (global_flow_per_year / 12.0)
+def investment_share(inflow, global_flow_per_year, members):
+    """The ``members``' share of world AI investment in a month (NaN before any inflow).
+
+    ``inflow`` (..., countries) is the last month's inflow, ``global_flow_per_year`` the
+    world flow of that month (USD bn / year); ``members`` a boolean mask of countries."""
+    received = np.where(members, inflow, 0.0).sum(axis=-1)
+    flow = np.asarray(global_flow_per_year) * MONTH
+    share = received / flow
+    return np.where(np.abs(inflow).sum(axis=-1) > 0, share, np.nan)[()]

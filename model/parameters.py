@@ -24,7 +24,8 @@ from mesa.experimental.scenarios import Scenario
 class Parameter:
     """A model parameter. ``kind`` is ``float``, ``int``, ``bool``, ``month``, ``months``
     (a month, a list of months or None), ``thresholds`` (two increasing numbers),
-    ``policies`` (see :func:`validate_policies`) or ``any``."""
+    ``policies`` (see :func:`validate_policies`), ``focus`` (see :func:`validate_focus`)
+    or ``any``."""
 
     name: str
     default: Any
@@ -33,7 +34,7 @@ class Parameter:
     high: float | None
     meaning: str
     source: str
-    kind: str = "float"
+    kind: str = "float"  # see the class docstring
 
     @property
     def numeric(self) -> bool:
@@ -45,65 +46,82 @@ P = Parameter
 # The declarations are a table, kept one compact entry per parameter:
 # fmt: off
 PARAMETERS: tuple[Parameter, ...] = (
-    # --- calendar and initial state ---------------------------------------------------
+    # --- calendar, initial state and focus ----------------------------------------------
     P("initial", "ilia2024", "-", None, None,
-      "initial state: 'ilia2024', 'ilia2025' or an initial-state DataFrame (synthetic_region)",
-      "ILIA 2024 / 2025 (CENIA-CEPAL), see data/README.md", "any"),
+      "initial state: 'ilia2024' or 'ilia2025' (the world, started in that ILIA edition's "
+      "month), 'latam19' (the 19 ILIA countries alone, for comparison) or a table "
+      "(synthetic_world)", "data/README.md, data/world/README.md", "any"),
     P("start", None, "YYYY-MM", None, None,
       "first month; default: the month of the initial edition (2024-09 or 2025-10)",
       "ILIA 2024 published Sep 2024; ILIA 2025 Oct 2025", "month"),
     P("end", "2035-12", "YYYY-MM", None, None, "last month simulated", "ASSUMPTION", "month"),
+    P("focus", "latam19", "-", None, None,
+      "countries the region measures and tiers summarise: 'latam19' (the ILIA countries), "
+      "an Oxford Insights region name, 'world', or a list of ISO3 codes",
+      "MODEL_NOTES section 2 (Latin America in focus)", "focus"),
     # --- global capital market ---------------------------------------------------------
-    P("global_ai_investment_usd_bn", 252.3, "USD bn / year", 10.0, 5000.0,
-      "global corporate AI investment in the start year",
-      "SEEN: Stanford AI Index 2025 (USD 252.3 bn in 2024)"),
-    P("global_investment_growth", 0.10, "1 / year", -0.3, 0.5,
-      "growth rate of the global AI investment flow",
-      "ASSUMPTION; Stanford AI Index: +33% 2023-2024 (189.2 to 252.3), not sustained"),
-    P("region_share_target", 0.0112, "fraction", 0.001, 0.2,
-      "the region's share of global AI investment at the start (sets the rest-of-world weight)",
-      "SEEN: ILIA 2025 (1.12%)"),
-    P("capital_concentration", 2.4, "-", 0.0, 4.0,
-      "exponent of attractiveness in capital allocation (0: capital follows economic size only)",
-      "DERIVED: ABC calibration posterior median 2.37, 90% [1.34, 3.48] (docs/FINDINGS.md)"),
-    P("rest_of_world_capacity_growth", 0.22, "1 / year", 0.0, 0.3,
-      "growth of the rest of the world's attractiveness (its weight grows by this to the alpha)",
-      "DERIVED: ABC calibration to CSET's falling share, median 0.22, 90% [0.13, 0.29]; "
-      "extrapolating it to 2035 is the model's main caveat (docs/FINDINGS.md)"),
-    P("size_elasticity", 1.85, "-", 0.0, 2.0,
+    P("global_investment_growth", 0.063, "1 / year", -0.3, 0.5,
+      "growth of the global AI investment flow after 2024 (to 2024 the flow is CSET's world "
+      "total)", "DERIVED: log-linear trend of CSET world private AI investment 2019-2024 "
+      "(2015-2024 gives 0.25; 2020-2024 0.016)"),
+    P("capital_concentration", 6.75, "-", 0.0, 12.0,
+      "exponent of attractiveness (research capacity) in capital allocation (0: capital "
+      "follows economic size only)",
+      "DERIVED: Poisson pseudo-maximum-likelihood fit of the CSET panel 2015-2024, 187 "
+      "countries (model.world.allocation_fit; docs/ODD.md)"),
+    P("size_elasticity", 0.65, "-", 0.0, 2.0,
       "exponent of GDP in capital allocation",
-      "DERIVED: ABC calibration posterior median 1.85, 90% [1.66, 1.97] (docs/FINDINGS.md)"),
+      "DERIVED: the same fit (model.world.allocation_fit)"),
     P("investment_noise", 0.8, "-", 0.0, 2.0,
-      "sd of the monthly log-normal multiplier on each country's inflow (lumpy deals; mean one)",
+      "sd of the monthly log-normal multiplier on each country's allocation weight (lumpy "
+      "deals); shares are renormalised, so the global flow is handed out exactly",
       "ASSUMPTION; CSET country-year series swing by factors of 5 to 40"),
     P("capital_depreciation", 0.3, "1 / year", 0.02, 0.6,
-      "depreciation rate of the AI capital stock", "ASSUMPTION (about 3-year lives of AI compute)"),
+      "depreciation rate of the AI capital stock (also of the perpetual-inventory start)",
+      "ASSUMPTION (about 3-year lives of AI compute)"),
     P("capital_half_saturation", 0.01, "USD per USD of GDP", 1e-5, 0.05,
       "AI capital per unit of GDP at which capital gives half its effect on capacity",
-      "ASSUMPTION; the region held about 0.001 in 2024 (CSET, World Bank)"),
+      "ASSUMPTION; the United States held about 0.013 and Latin America about 0.0005 in "
+      "2024 (perpetual inventory of CSET flows, World Bank GDP)"),
+    P("tier_signalling", 0.0, "fraction", 0.0, 2.0,
+      "extra attractiveness of Pioneers to investors (0: tiers drive nothing)",
+      "ASSUMPTION; off by default so that tiers only classify"),
     # --- research (production capacity) ------------------------------------------------
-    P("research_capital_gain", 0.3, "1 / year", 0.0, 1.0,
+    P("capital_feedback", True, "-", None, None,
+      "whether AI capital raises research and enabling factors (False: the ablation of the "
+      "feedback loop that can stratify)", "MODEL_NOTES section 3", "bool"),
+    P("research_capital_gain", 0.6, "1 / year", 0.0, 1.0,
       "growth of research toward 100 per unit of saturated capital intensity",
       "ASSUMPTION"),
     P("research_depreciation", 0.15, "1 / year", 0.0, 0.5,
       "rate at which research capacity decays without support", "ASSUMPTION"),
+    P("learning_by_using", True, "-", None, None,
+      "whether adoption feeds research (learning by using; False: the ablation)",
+      "MODEL_NOTES section 3 (Arrow 1962 for the mechanism)", "bool"),
+    P("adoption_learning_gain", 0.05, "1 / year", 0.0, 1.0,
+      "growth of research toward 100 per unit of adoption share (learning by using)",
+      "ASSUMPTION"),
+    P("frontier_catch_up", True, "-", None, None,
+      "whether countries catch up toward the world's research frontier through open access "
+      "(False: the ablation)", "Nelson and Phelps 1966; Benhabib and Spiegel 2005", "bool"),
     P("frontier_absorption_gain", 0.05, "1 / year", 0.0, 1.0,
-      "growth of research toward 100 per unit of open frontier absorbed (Nelson-Phelps catch-up)",
+      "rate of catch-up toward the frontier country's research per unit of frontier access "
+      "absorbed (Nelson-Phelps)",
       "ASSUMPTION (Nelson and Phelps 1966; Benhabib and Spiegel 2005)"),
+    P("absorptive_gate", True, "-", None, None,
+      "whether absorption is gated by research (False: every country absorbs fully)",
+      "ablation switch (MODEL_NOTES section 5)", "bool"),
     P("absorptive_threshold", 35.0, "index 0-100", 0.0, 100.0,
       "research level at which a country absorbs half of what it could from the frontier",
       "ASSUMPTION (Cohen and Levinthal 1990)"),
     P("absorptive_steepness", 4.0, "index points", 0.5, 30.0,
       "width of the logistic absorptive-capacity gate", "ASSUMPTION"),
-    P("absorptive_gate", True, "-", None, None,
-      "whether absorption is gated by research (False: every country absorbs fully)",
-      "ablation switch (MODEL_NOTES section 5)", "bool"),
     P("baseline_frontier_access", 0.25, "-", 0.0, 2.0,
       "access to frontier capability before any open release (closed APIs)", "ASSUMPTION"),
     P("brain_drain_rate", 0.03, "1 / year", 0.0, 0.5,
-      "rate at which research capacity leaks from below-mean to above-mean countries",
-      "ASSUMPTION (Docquier and Rapoport 2012 for the mechanism)"),
-    # --- open-weights shock ------------------------------------------------------------
+      "rate at which research capacity leaks away in proportion to the distance below the "
+      "frontier", "ASSUMPTION (Docquier and Rapoport 2012 for the mechanism)"),
+    # --- open-weights releases ---------------------------------------------------------
     P("open_weights_date", "2025-08", "YYYY-MM", None, None,
       "month(s) of open releases of frontier weights; None: no release (counterfactual)",
       "SEEN: open-weights frontier release, August 2025", "months"),
@@ -123,8 +141,8 @@ PARAMETERS: tuple[Parameter, ...] = (
     P("bass_imitation", 0.38, "1 / year", 0.0, 3.0, "Bass coefficient of imitation q",
       "SEEN: mean q in Sultan, Farley and Lehmann (1990)"),
     P("adoption_headroom_share", 0.5, "fraction", 0.0, 1.0,
-      "share of the headroom above today's adoption that full readiness lets a country take",
-      "ASSUMPTION"),
+      "share of the headroom above today's AI usage that full readiness lets a country take "
+      "(the diffusion ceiling)", "ASSUMPTION"),
     P("ceiling_enabling_weight", 0.5, "fraction", 0.0, 1.0,
       "weight of enabling factors (vs governance) in the adoption ceiling", "ASSUMPTION"),
     # --- enabling factors --------------------------------------------------------------
@@ -134,27 +152,37 @@ PARAMETERS: tuple[Parameter, ...] = (
     P("enabling_depreciation", 0.1, "1 / year", 0.0, 0.5,
       "rate at which enabling factors decay without support", "ASSUMPTION"),
     # --- governance --------------------------------------------------------------------
-    P("governance_speed", 0.27, "1 / year", 0.0, 3.0,
-      "speed at which governance moves toward its policy target",
-      "DERIVED: ABC calibration posterior median 0.27, 90% [0.06, 0.69] (docs/FINDINGS.md)"),
+    P("governance_speed", 0.3, "1 / year", 0.0, 3.0,
+      "speed at which governance moves toward its policy target", "ASSUMPTION"),
     P("reversal_rate", 0.04, "1 / year", 0.0, 1.0,
-      "probability per year of a policy reversal (coherence risk)", "ASSUMPTION"),
+      "probability per year that an active policy is reversed (coherence risk)", "ASSUMPTION"),
     P("reversal_size", 0.15, "fraction", 0.0, 1.0,
-      "share of governance lost in a reversal (policy tenure also restarts)", "ASSUMPTION"),
-    # --- policy ------------------------------------------------------------------------
-    P("policy_budget", 1.0, "-", 0.0, 3.0,
-      "total lever intensity each strategy distributes over its levers", "ASSUMPTION"),
-    P("policy_research_gain", 0.15, "1 / year", 0.0, 1.0,
-      "growth of research toward 100 per unit of research lever (times governance)",
+      "share of governance lost in a reversal (the policy's maturity also restarts)",
       "ASSUMPTION"),
+    # --- policy (money, country by country) --------------------------------------------
+    P("policies", None, "-", None, None,
+      "ISO3 -> strategy name, {strategy, budget, start}, or a list of (YYYY-MM, strategy"
+      "[, budget]); countries not named keep the status quo (no extra budget)",
+      "scenario input", "policies"),
+    P("policy_budget", 0.5, "% of GDP / year", 0.0, 5.0,
+      "extra public budget of a country under a strategy whose policy entry names none",
+      "ASSUMPTION (a scenario choice; compare with national R&D spending, docs/ODD.md)"),
+    P("policy_half_saturation", 0.5, "% of GDP / year", 0.01, 10.0,
+      "spending on one lever at which that lever gives half its largest effect",
+      "ESTIMATE (diminishing returns to public spending; no source fixes the value)"),
+    P("policy_research_gain", 0.15, "1 / year", 0.0, 1.0,
+      "largest growth of research toward 100 from the research lever (times governance and "
+      "maturity)", "ESTIMATE"),
     P("policy_infrastructure_gain", 0.04, "1 / year", 0.0, 1.0,
-      "growth of enabling factors toward 100 per unit of infrastructure lever", "ASSUMPTION"),
+      "largest growth of enabling factors toward 100 from the infrastructure lever",
+      "ESTIMATE"),
     P("policy_adoption_gain", 0.1, "1 / year", 0.0, 2.0,
-      "rise of the Bass innovation coefficient per unit of adoption lever", "ASSUMPTION"),
+      "largest rise of the Bass innovation coefficient from the adoption lever", "ESTIMATE"),
     P("policy_adoption_ceiling_gain", 0.3, "fraction", 0.0, 1.0,
-      "share of the remaining adoption headroom opened per unit of adoption lever", "ASSUMPTION"),
+      "largest share of the remaining adoption headroom opened by the adoption lever",
+      "ESTIMATE"),
     P("policy_governance_gain", 30.0, "index points", 0.0, 100.0,
-      "rise of the governance target per unit of governance lever", "ASSUMPTION"),
+      "largest rise of the governance target from the governance lever", "ESTIMATE"),
     P("policy_maturation", 24.0, "months", 1.0, 240.0,
       "time constant over which a research policy builds up after adoption or a reversal",
       "ASSUMPTION (production pays off slowly; MODEL_NOTES section 1)"),
@@ -166,25 +194,31 @@ PARAMETERS: tuple[Parameter, ...] = (
     P("consortium_infrastructure_saving", 0.5, "fraction", 0.0, 2.0,
       "extra effect of a member's infrastructure lever from shared open foundations",
       "ASSUMPTION"),
-    P("adaptive_policies", False, "-", None, None,
-      "yearly review: a country falling behind imitates the best-improving peer of its tier "
-      "(countries with a scheduled policy keep it)",
-      "MODEL_NOTES section 3", "bool"),
+    # --- demonstration effect ----------------------------------------------------------
+    P("demonstration_effect", False, "-", None, None,
+      "yearly review: a status-quo country adopts a strategy that peers of its region follow "
+      "when their score gain beats that of its region's status-quo countries (countries "
+      "with a scheduled policy keep it)", "MODEL_NOTES section 1 and 3", "bool"),
     P("imitation_probability", 0.5, "fraction", 0.0, 1.0,
-      "probability that a country falling behind switches at a review", "ASSUMPTION"),
-    P("policies", None, "-", None, None,
-      "ISO3 -> strategy name, or ISO3 -> list of (YYYY-MM, strategy); others: status_quo",
-      "scenario input", "policies"),
+      "probability that a country imitates a demonstrated strategy at a review",
+      "ASSUMPTION"),
+    P("demonstration_lag", 12.0, "months", 0.0, 120.0,
+      "months a strategy must have been followed before its gains count as demonstrated",
+      "ASSUMPTION"),
+    P("demonstration_threshold", 0.5, "score points / year", 0.0, 20.0,
+      "gain of adopters over their region's status-quo countries that counts as attributable",
+      "ASSUMPTION"),
     # --- composite and tiers -----------------------------------------------------------
     P("research_share_of_rda", 0.5, "fraction", 0.05, 0.95,
       "weight of research (vs adoption) inside ILIA's research-development-adoption dimension",
       "ASSUMPTION (ILIA sub-dimension weights not published per country)"),
+    P("score_offsets", True, "-", None, None,
+      "whether each ILIA country's composite carries a constant measurement offset so that "
+      "its start score equals the published ILIA score (never fed into any process)",
+      "ILIA 2024 / 2025 overall scores (docs/ODD.md section 5)", "bool"),
     P("tier_thresholds", (35.0, 60.0), "index 0-100", 0.0, 100.0,
       "score cut-offs Explorer/Adopter and Adopter/Pioneer (the essay's 40 selectable)",
       "SEEN: ILIA 2025 (35 and 60)", "thresholds"),
-    P("tier_signalling", 0.0, "fraction", 0.0, 2.0,
-      "extra attractiveness of Pioneers to investors (0: tiers drive nothing)",
-      "ASSUMPTION; off by default so that tiers only classify"),
 )
 # fmt: on
 del P
@@ -192,8 +226,9 @@ del P
 BY_NAME: dict[str, Parameter] = {p.name: p for p in PARAMETERS}
 NUMERIC = tuple(p.name for p in PARAMETERS if p.numeric)
 MODEL_ONLY = ("rng",)  # accepted by RegionModel but not a model parameter
-#: Parameters that set up the calendar, initial state and drivers of a run.
-ENCODED_IN_DRIVERS = ("initial", "start", "end", "open_weights_date", "policies")
+#: Parameters that set up the calendar, initial state, focus and drivers of a run (not
+#: passed to the equations as numbers).
+ENCODED_IN_DRIVERS = ("initial", "start", "end", "focus", "open_weights_date", "policies")
 MONTH_PATTERN = re.compile(r"\d{4}-\d{2}(-\d{2})?")  # 'YYYY-MM' or 'YYYY-MM-DD'
 
 
@@ -238,10 +273,18 @@ def validate_value(name: str, value: Any, origin: str = "argument") -> Any:
         if value is None or (isinstance(value, str) and value.strip().lower() == "none"):
             return ()
         items = value if isinstance(value, list | tuple) else [value]
-        return tuple(sorted(parse_month(v, name, origin) for v in items))
+        months = tuple(sorted(parse_month(v, name, origin) for v in items))
+        repeated = sorted({str(m) for m in months if months.count(m) > 1})
+        if repeated:
+            raise ValueError(f"{where}: the month {repeated[0]} is given twice")
+        return months
     if spec.kind == "policies":
         return validate_policies(value, origin)
+    if spec.kind == "focus":
+        return validate_focus(value, origin)
     if spec.kind == "thresholds":
+        if isinstance(value, str | bytes) or not isinstance(value, list | tuple):
+            raise ValueError(f"{where} must be two numbers (low, high)")
         try:
             low, high = (float(v) for v in value)
         except (TypeError, ValueError) as exc:
@@ -252,47 +295,106 @@ def validate_value(name: str, value: Any, origin: str = "argument") -> Any:
     return value
 
 
-def validate_policies(value: Any, origin: str = "argument") -> dict[str, Any]:
-    """``policies``: ISO3 -> strategy name, or ISO3 -> list of (month, strategy) pairs.
+#: A country's policy plan once validated: (start month or None for the first month,
+#: strategy name, budget in % of GDP per year or None for ``policy_budget``) entries.
+PolicyEntry = tuple[str | None, str, float | None]
+POLICY_FORMS = (
+    "a strategy name, {strategy = NAME, budget = PCT_GDP, start = 'YYYY-MM'}, or a list of "
+    "(YYYY-MM, strategy) or (YYYY-MM, strategy, budget) entries"
+)
 
-    A single (month, strategy) pair is accepted as a one-entry list. Strategy names and
-    months are checked here; ISO3 codes when the model knows its countries.
+
+def _policy_entry(entry: Any, where: str, origin: str) -> PolicyEntry:
+    from model.policies import STATUS_QUO_NAME, strategy_code
+
+    start, budget = None, None
+    if isinstance(entry, str):
+        name = entry
+    elif isinstance(entry, Mapping):
+        unknown = set(entry) - {"strategy", "budget", "start"}
+        if unknown or "strategy" not in entry:
+            raise ValueError(f"{where}={entry!r} (from {origin}) must be {POLICY_FORMS}")
+        name, budget, start = entry["strategy"], entry.get("budget"), entry.get("start")
+    elif isinstance(entry, list | tuple) and len(entry) in (2, 3):
+        start, name, *rest = entry
+        budget = rest[0] if rest else None
+    else:
+        raise ValueError(f"{where}={entry!r} (from {origin}) must be {POLICY_FORMS}")
+    if not isinstance(name, str):
+        raise ValueError(f"{where}: strategy {name!r} (from {origin}) must be a name")
+    strategy_code(name, f"{where} (from {origin})")
+    if start is not None:
+        start = str(parse_month(start, where, origin))
+    if budget is not None:
+        low, high = BY_NAME["policy_budget"].low, BY_NAME["policy_budget"].high
+        if isinstance(budget, bool) or not isinstance(budget, numbers.Real):
+            raise ValueError(f"{where}: budget={budget!r} (from {origin}) must be a number")
+        if not low <= budget <= high:
+            raise ValueError(
+                f"{where}: budget={budget!r} (from {origin}) is outside [{low}, {high}] % of GDP"
+            )
+        if name == STATUS_QUO_NAME and budget != 0:
+            raise ValueError(
+                f"{where}: status_quo is the absence of a change; it takes no budget "
+                f"(got {budget!r} from {origin})"
+            )
+        budget = float(budget)
+    return (start, name, budget)
+
+
+def validate_policies(value: Any, origin: str = "argument") -> dict[str, tuple[PolicyEntry, ...]]:
+    """``policies``: ISO3 -> a plan of dated strategies (see :data:`POLICY_FORMS`).
+
+    Returns ISO3 -> tuple of :data:`PolicyEntry`, sorted by start month. Strategy names,
+    months and budgets are checked here (two entries in one month are an error); ISO3
+    codes when the model knows its countries.
     """
-    from model.policies import strategy_code
-
     if value is None:
         return {}
     if not isinstance(value, Mapping):
         raise ValueError(
-            f"policies={value!r} (from {origin}) must map ISO3 codes to a strategy name or "
-            "to a list of (YYYY-MM, strategy) pairs, e.g. {'PER': 'production_platform'}"
+            f"policies={value!r} (from {origin}) must map ISO3 codes to {POLICY_FORMS}, "
+            "e.g. {'PER': 'production_platform'}"
         )
-    checked: dict[str, Any] = {}
+    checked: dict[str, tuple[PolicyEntry, ...]] = {}
     for iso3, plan in value.items():
         where = f"policies[{iso3!r}]"
-        if isinstance(plan, str):
-            strategy_code(plan, where)
-            checked[iso3] = plan
-            continue
-        entries = plan
-        if (
+        if not isinstance(iso3, str):
+            raise ValueError(f"{where} (from {origin}): the key must be an ISO3 code")
+        single = isinstance(plan, str | Mapping) or (
             isinstance(plan, list | tuple)
-            and len(plan) == 2
-            and all(isinstance(x, str) for x in plan)
-        ):
-            entries = [plan]  # one (month, strategy) pair
-        if not isinstance(entries, list | tuple) or not all(
-            isinstance(e, list | tuple) and len(e) == 2 for e in entries
-        ):
-            raise ValueError(
-                f"{where}={plan!r} (from {origin}) must be a strategy name or a list of "
-                "(YYYY-MM, strategy) pairs"
-            )
-        checked[iso3] = []
-        for when, name in entries:
-            strategy_code(name, where)
-            checked[iso3].append((str(parse_month(when, where, origin)), name))
+            and len(plan) in (2, 3)
+            and isinstance(plan[0], str | pd.Period)
+            and isinstance(plan[1], str)
+        )
+        entries = [plan] if single else plan
+        if not isinstance(entries, list | tuple) or not entries:
+            raise ValueError(f"{where}={plan!r} (from {origin}) must be {POLICY_FORMS}")
+        parsed = [_policy_entry(e, where, origin) for e in entries]
+        starts = [e[0] or "" for e in parsed]
+        repeated = sorted({m for m in starts if starts.count(m) > 1})
+        if repeated:
+            month = repeated[0] or "the first month"
+            raise ValueError(f"{where} (from {origin}): two strategies start in {month}")
+        checked[iso3] = tuple(sorted(parsed, key=lambda e: e[0] or ""))
     return checked
+
+
+#: Named focus regions besides the Oxford Insights regions and explicit ISO3 lists.
+FOCUS_NAMES = ("latam19", "world")
+
+
+def validate_focus(value: Any, origin: str = "argument") -> str | tuple[str, ...]:
+    """``focus``: 'latam19', 'world', an Oxford Insights region name or a list of ISO3
+    codes (checked against the model's countries when it is built)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list | tuple) and value and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise ValueError(
+        f"focus={value!r} (from {origin}) must be {' or '.join(map(repr, FOCUS_NAMES))}, an "
+        "Oxford Insights region name or a non-empty list of ISO3 codes"
+    )
 
 
 def validate_parameters(values: Mapping[str, Any], origin: str = "argument") -> dict[str, Any]:
@@ -311,31 +413,6 @@ RegionScenario = type(
         **{p.name: p.default for p in PARAMETERS},
     },
 )
-
-
-def batch_parameters(runs: list[Mapping[str, Any]]) -> dict[str, Any]:
-    """Parameters of several runs for the batched equations: numbers become arrays of shape
-    (runs, 1), ``absorptive_gate`` a boolean array, ``tier_thresholds`` a pair of arrays;
-    every other value must be the same in all runs. The calendar, initial state, releases
-    and policies are left out: runs carry them in their own state and drivers."""
-    batch: dict[str, Any] = {}
-    for name in (n for n in runs[0] if n not in ENCODED_IN_DRIVERS):
-        values = [run[name] for run in runs]
-        if name in NUMERIC or name == "absorptive_gate":
-            batch[name] = np.array(values)[:, None]
-        elif name == "tier_thresholds":
-            batch[name] = tuple(np.array(v, float)[:, None] for v in zip(*values, strict=True))
-        elif all(_same(v, values[0]) for v in values[1:]):
-            batch[name] = values[0]
-        else:
-            raise ValueError(f"{name} differs between runs of one batch; group runs by it")
-    return batch
-
-
-def _same(a: Any, b: Any) -> bool:
-    if isinstance(a, pd.DataFrame) or isinstance(b, pd.DataFrame):
-        return a is b
-    return a == b
 
 
 def parameter_table_markdown() -> str:

@@ -26,14 +26,26 @@ def test_every_parameter_is_declared_with_range_unit_and_source():
     [
         (
             "capital_concentration",
-            9.0,
-            r"capital_concentration=9.0 \(from argument\) is outside "
-            r"the allowed range \[0.0, 4.0\]",
+            13.0,
+            r"capital_concentration=13.0 \(from argument\) is outside "
+            r"the allowed range \[0.0, 12.0\]",
         ),
         ("capital_concentration", "high", "must be a number in"),
         ("absorptive_gate", 1, "must be true or false"),
         ("open_weights_date", "August", "is not a month; expected 'YYYY-MM'"),
         ("tier_thresholds", (60, 35), "must satisfy 0 <= low < high <= 100"),
+        ("tier_thresholds", "35,60", "must be two numbers"),
+        ("investment_noise", float("nan"), "outside the allowed range"),
+        ("capital_depreciation", float("inf"), "outside the allowed range"),
+        ("end", 2027, "is not a month"),
+        ("open_weights_date", ["2025-08", "2025-08"], "the month 2025-08 is given twice"),
+        ("policies", {"PER": "grow"}, "unknown strategy 'grow'"),
+        ("policies", {"PER": [("2026-01", "production_platform"), ("2026-01", "status_quo")]},
+         "two strategies start in 2026-01"),
+        ("policies", {"PER": {"strategy": "status_quo", "budget": 1.0}}, "takes no budget"),
+        ("policies", {"PER": {"strategy": "production_platform", "budget": 9.0}},
+         r"outside \[0.0, 5.0\] % of GDP"),
+        ("focus", 5, "must be 'latam19' or 'world'"),
         ("no_such_parameter", 1, "unknown parameter 'no_such_parameter'"),
     ],
 )
@@ -48,12 +60,16 @@ def test_model_rejects_bad_keyword_before_building_anything():
 
 
 def test_unknown_country_and_strategy_list_the_valid_ones():
-    with pytest.raises(ValueError, match="unknown country 'XYZ'.*valid ISO3 codes: ARG, BOL"):
+    with pytest.raises(ValueError, match="unknown country 'XYZ'.*valid ISO3 codes: AFG, AGO"):
         RegionModel(policies={"XYZ": "status_quo"})
     with pytest.raises(ValueError, match="unknown strategy 'grow'.*valid: status_quo, "):
         RegionModel(policies={"PER": "grow"})
-    with pytest.raises(ValueError, match="is not an ILIA edition"):
+    with pytest.raises(ValueError, match="initial='ilia2030' is not an initial state"):
         RegionModel(initial="ilia2030")
+    with pytest.raises(ValueError, match="focus: unknown ISO3 code 'XYZ'"):
+        RegionModel(focus=["PER", "XYZ"])
+    with pytest.raises(ValueError, match="starts before the first month 2024-09"):
+        RegionModel(policies={"PER": [("1990-01", "production_platform")]})
 
 
 def test_scenario_and_keywords_give_the_same_model():

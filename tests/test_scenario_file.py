@@ -22,7 +22,7 @@ def test_round_trip(tmp_path):
 @pytest.mark.parametrize(
     ("text", "culprit"),
     [
-        ("[parameters]\ncapital_concentration = 9.0\n", "s.toml:2"),
+        ("[parameters]\ncapital_concentration = 13.0\n", "s.toml:2"),
         ("[parameters]\nno_such = 1\n", "no_such"),
         ("capital_concentration = 1.0\n", "[parameters]"),
         ("[parameters]\nend = 2030\n", "end"),

@@ -1,4 +1,5 @@
-"""The batched engine equals RegionModel run by run; vectorised initial tables and draws."""
+"""The batched engine equals RegionModel run by run, at world size; batch size changes
+nothing."""
 
 from __future__ import annotations
 
@@ -9,14 +10,11 @@ import pandas as pd
 import pytest
 
 from experiments.sweep import build_design, experiment_from_dict, simulate
-from experiments.sweep.engine import fill_shocks
-from model import RegionModel, synthetic_region
-from model.equations import draw_shocks
-from model.initial import ilia_initial_arrays, ilia_initial_state
+from model import RegionModel, synthetic_world
 
 EXPERIMENT = {
     "experiment": {"seed": 99, "replications": 2, "common_random_numbers": False},
-    "fixed": {"end": "2026-12"},
+    "fixed": {"end": "2026-12", "focus": "world", "demonstration_effect": True},
     "varied": {
         "capital_concentration": {"values": [0.0, 3.0]},
         "capital_depreciation": {"values": [0.2, 0.45]},
@@ -26,13 +24,14 @@ EXPERIMENT = {
             "values": [
                 "none",
                 {
-                    "PER": [["2025-03", "production_platform"]],
+                    "PER": [["2025-03", "production_platform", 1.5]],
                     "COL": "regional_consortium",
                     "ARG": "regional_consortium",
                 },
             ]
         },
         "absorptive_gate": {"values": [True, False]},
+        "capital_feedback": {"values": [True, False]},
     },
 }
 
@@ -51,7 +50,8 @@ def test_batched_runs_equal_region_model_runs_every_month():
     design = build_design(experiment)
     months = [str(p) for p in pd.period_range("2024-09", "2026-12", freq="M")]
     history = simulate(experiment, design, key_months=tuple(months))
-    for i in (0, 7, 41, 77, len(design) - 1):
+    assert len(history.countries) > 150  # every country of the world, not only the region
+    for i in (0, 7, 41, 77, 130, len(design) - 1):
         model = region_model_for(design.iloc[i], EXPERIMENT["fixed"])
         model.run_model()
         frame = model.agent_frame()
@@ -64,8 +64,8 @@ def test_batched_runs_equal_region_model_runs_every_month():
         np.testing.assert_array_equal(history.tiers[i], codes)
 
 
-def test_synthetic_region_runs_equal_region_model():
-    table = synthetic_region(30, spread=0.05, distribution="lognormal", rng=3)
+def test_synthetic_world_runs_equal_region_model():
+    table = synthetic_world(30, spread=0.05, distribution="lognormal", rng=3)
     experiment = experiment_from_dict(
         {
             "experiment": {"replications": 3, "seed": 5},
@@ -91,32 +91,6 @@ def test_synthetic_region_runs_equal_region_model():
             rtol=1e-9,
             atol=1e-9,
         )
-
-
-def test_fill_shocks_equals_draw_shocks():
-    seeds = np.array([1, 2**63 + 5, 42], dtype=np.uint64)
-    filled = fill_shocks(seeds, 17, 5)
-    for i, seed in enumerate(seeds):
-        expected = draw_shocks(np.random.default_rng(int(seed)), 17, 5)
-        for name, values in expected.items():
-            np.testing.assert_array_equal(filled[name][i], values)
-
-
-@pytest.mark.parametrize("edition", ["ilia2024", "ilia2025"])
-def test_vectorised_initial_tables_equal_ilia_initial_state(edition):
-    shares = np.array([[0.05], [0.3], [0.5], [0.8], [0.95]])
-    rates = np.array([[0.02], [0.2], [0.33], [0.5], [0.6]])
-    arrays = ilia_initial_arrays(edition, shares, rates)
-    for i in range(len(shares)):
-        table = ilia_initial_state(
-            edition,
-            research_share_of_rda=float(shares[i, 0]),
-            capital_depreciation=float(rates[i, 0]),
-        )
-        for column in arrays:
-            np.testing.assert_allclose(
-                arrays[column][i], table[column].to_numpy(float), rtol=1e-12, atol=1e-12
-            )
 
 
 def test_results_do_not_depend_on_batch_size():

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.equations import capital_intensity, composite_score
+from model.equations import bounded, capital_intensity
+from model.world import composite_raw, ilia_map
 from model.parameters import BY_NAME
 from model.synthetic import TEMPLATE
 
@@ -61,7 +62,7 @@ def null_region(
     seed: int = 0,
 ) -> dict[str, np.ndarray]:
     """The null model for a homogeneous region of ``n`` countries like
-    ``model.synthetic_region(n, spread)``: arrays (runs, months + 1, n) of capital
+    ``model.synthetic_world(n, spread)``: arrays (runs, months + 1, n) of capital
     (USD bn), research, enabling factors and the composite score."""
     rng = np.random.default_rng(seed)
 
@@ -91,11 +92,10 @@ def null_region(
             value = state[name]
             growth = (base[name] + gain * kappa) * (100.0 - value) - depreciation * value
             state[name] = np.clip(state[name] + growth / 12.0, 0.0, 100.0)
-    score = composite_score(
-        paths["enabling"],
-        paths["research"],
-        adoption[:, None, :],
-        governance[:, None, :],
-        _default("research_share_of_rda"),
+    w = _default("research_share_of_rda")
+    intercept, slope = ilia_map(w)
+    raw = composite_raw(
+        paths["enabling"], paths["research"], adoption[:, None, :], governance[:, None, :], w
     )
+    score = bounded(intercept + slope * raw)
     return {"capital": capital, **paths, "score": score}

@@ -13,7 +13,7 @@ import numpy as np
 
 from experiments.sweep.metrics import Metric, _end, _start
 from model.equations import classify_tiers
-from model.initial import edition_parts
+from model.world import EDITIONS, world_data
 
 #: The three countries that received most private AI investment 2022-2024 (CSET).
 LEADING_INVESTEES = ("BRA", "ARG", "MEX")
@@ -22,8 +22,7 @@ LEADING_INVESTEES = ("BRA", "ARG", "MEX")
 @functools.lru_cache(maxsize=2)
 def ilia_scores(edition: str = "ilia2025") -> dict[str, float]:
     """Published ILIA overall scores of an edition, by ISO3."""
-    table = edition_parts(edition)[0]
-    return dict(zip(table["iso3"], table["ilia_overall"], strict=True))
+    return world_data().ilia[EDITIONS[edition]].dropna().to_dict()
 
 
 def _published(h, edition: str = "ilia2025") -> np.ndarray | None:

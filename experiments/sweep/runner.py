@@ -21,13 +21,13 @@ import pandas as pd
 from experiments.sweep import engine
 from experiments.sweep.design import build_design, sample_count
 from experiments.sweep.executors import InProcessExecutor, default_workers, describe
-from experiments.sweep.initial import initial_arrays, resolve_initial
 from experiments.sweep.metrics import selected_metrics
 from experiments.sweep.provenance import design_hash, environment, fingerprint, sha256_text
 from experiments.sweep.spec import Experiment, ExperimentError, key_line, load_experiment
 from experiments.sweep.storage import ResultsFolder
+from model.builder import DEFAULT_START, EDITION_START, calendar, initial_table
 from model.policies import policy_schedule
-from model.setup import DEFAULT_START, EDITION_START, calendar
+from model.world import region_members
 
 
 @dataclass
@@ -85,25 +85,39 @@ def _where(experiment: Experiment, name: str) -> str:
 
 
 def check_design(experiment: Experiment, design: pd.DataFrame) -> None:
-    """Checks that need the calendar and the countries: horizon and policy plans."""
+    """Checks that need the calendar and the countries: horizon, policy plans and the
+    output country (a focus country of the model)."""
     try:
         selected_metrics(experiment)
     except ValueError as exc:
         raise _error(experiment, "outputs", "metrics", str(exc)) from None
     for _, rows in design.groupby(group_keys(experiment, design), sort=False):
-        params = engine.batch_parameters(experiment, rows.iloc[:1])
-        try:
-            months = calendar(params)
-        except ValueError:
-            raise _end_error(experiment, params) from None
-        _, countries = initial_arrays(resolve_initial(params["initial"]), 1, params)
         samples = rows.drop_duplicates("sample_id")
-        plans = engine.per_run(
-            engine.batch_parameters(experiment, samples)["policies"], len(samples)
-        )
-        for plan in {json.dumps(p, sort_keys=True): p for p in plans}.values():
+        runs = engine.run_parameters(experiment, samples)
+        try:
+            months = calendar(runs[0])
+        except ValueError:
+            raise _end_error(experiment, runs[0]) from None
+        table = initial_table(runs[0]["initial"])
+        try:
+            focus = region_members(table, runs[0]["focus"])
+        except ValueError as exc:
+            raise _error(experiment, _where(experiment, "focus"), "focus", str(exc)) from None
+        countries = list(table["iso3"])
+        in_focus = set(table["iso3"][focus])
+        if experiment.outputs.country not in in_focus:
+            raise _error(
+                experiment,
+                "outputs",
+                "country",
+                f"{experiment.outputs.country!r} is not one of the focus countries "
+                f"({', '.join(sorted(in_focus)[:20])}{', ...' if len(in_focus) > 20 else ''})",
+                f" = {experiment.outputs.country!r}",
+            )
+        plans = {repr((sorted(r["policies"].items()), r["policy_budget"])): r for r in runs}
+        for run in plans.values():
             try:
-                policy_schedule(plan, countries, months)
+                policy_schedule(run["policies"], countries, months, run["policy_budget"])
             except ValueError as exc:
                 raise _error(
                     experiment, _where(experiment, "policies"), "policies", str(exc)

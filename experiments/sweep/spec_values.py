@@ -106,19 +106,22 @@ def check_value(ctx: ErrorContext, table: str, key: str, name: str, value: Any) 
 
 
 def check_initial(ctx: ErrorContext, table: str, key: str, value: Any) -> Any:
-    """``initial``: an ILIA edition name or ``{synthetic = {n = 19, spread = 0.01, ...}}``."""
-    from model.initial import EDITIONS
+    """``initial``: an initial-state name or ``{synthetic = {n = 185, spread = 0.01, ...}}``."""
+    from model.builder import INITIAL_NAMES
+    from model.synthetic import TEMPLATE, synthetic_world
 
     if isinstance(value, str):
-        if value not in EDITIONS:
-            raise ctx.error(table, key, value, f"allowed: {list(EDITIONS)} or {{synthetic = ...}}")
+        if value not in INITIAL_NAMES:
+            raise ctx.error(
+                table, key, value, f"allowed: {list(INITIAL_NAMES)} or {{synthetic = ...}}"
+            )
         return value
     if (
         isinstance(value, dict)
         and set(value) == {"synthetic"}
         and isinstance(value["synthetic"], dict)
     ):
-        allowed = {"n", "spread", "distribution", "rng"}
+        allowed = {"n", "spread", "distribution", "rng", *TEMPLATE}
         unknown = set(value["synthetic"]) - allowed
         if unknown:
             raise ctx.error(
@@ -127,6 +130,11 @@ def check_initial(ctx: ErrorContext, table: str, key: str, value: Any) -> Any:
                 value,
                 f"unknown synthetic keys {sorted(unknown)}; allowed: {sorted(allowed)}",
             )
+        options = dict(value["synthetic"])
+        try:
+            synthetic_world(options.pop("n", 185), **options)
+        except (TypeError, ValueError) as exc:
+            raise ctx.error(table, key, value, str(exc)) from None
         return value
     if hasattr(value, "columns"):  # a DataFrame given from Python
         return value
