@@ -146,12 +146,13 @@ def naive_comparison(parameters: dict, replications: int = 50, seed: int = 2025)
     for run_seed in replicate_seeds(seed, replications):
         model = RegionModel(rng=run_seed, end="2025-10", **parameters)
         model.run_model()
-        observed = np.array([published[c] for c in model.countries])
-        rmse.append(np.sqrt(((model.scores - observed) ** 2).mean()))
-        kept.append((model.tiers == classify_tiers(observed)).mean())
+        focus = np.array(model.countries)[model.focus]
+        observed = np.array([published[c] for c in focus])
+        rmse.append(np.sqrt(((model.scores[model.focus] - observed) ** 2).mean()))
+        kept.append((model.tiers[model.focus] == classify_tiers(observed)).mean())
     start = RegionModel(end="2025-10")
-    observed = np.array([published[c] for c in start.countries])
-    naive = start.initial["ilia_overall"].to_numpy()
+    observed = np.array([published[c] for c in np.array(start.countries)[start.focus]])
+    naive = start.initial["ilia_score"].to_numpy()[start.focus]
     return pd.DataFrame(
         [
             {

@@ -16,7 +16,12 @@ import pandas as pd
 from scipy import stats
 from tqdm import tqdm
 
-from model import RegionModel
+from model import equations
+from model.builder import build_batch
+from model.equations import TIER_LABELS
+from model.metrics import gini, investment_share, tier_gap
+from model.parameters import validate_parameters
+from model.policies import STRATEGY_NAMES
 
 PERU_PATHS = ("status_quo", "adoption_management", "production_platform")
 RELEASES = {"release 2025-08": "2025-08", "no release": None}
@@ -48,30 +53,109 @@ def run_headline(
     progress: bool = True,
     **parameters,
 ) -> HeadlineResults:
-    """Run every (release, Peru path, replicate) through ``RegionModel``."""
+    """Run every (release, Peru path, replicate) of the world model, each scenario's
+    replicates as one batch through ``model.builder`` (as ``RegionModel`` builds them: a
+    replicate equals ``RegionModel(rng=seed, ...)``). The tidy frames hold the focus
+    countries (the 19 ILIA countries by default) and the region measures."""
     seeds = replicate_seeds(seed, replications)
     other_policies = parameters.pop("policies", None) or {}
     if "open_weights_date" in parameters:  # the release date replaces the default release
         date = parameters.pop("open_weights_date")
         releases = {f"release {date}": date, "no release": None}
-    scenarios = list(itertools.product(releases.items(), paths, enumerate(seeds)))
+    scenarios = list(itertools.product(releases.items(), paths))
     agents, region = [], []
-    for (release_name, release), path, (replicate, run_seed) in tqdm(
-        scenarios, desc="headline runs", unit="run", disable=not progress
+    for (release_name, release), path in tqdm(
+        scenarios, desc="headline scenarios", unit="scenario", disable=not progress
     ):
-        model = RegionModel(
-            rng=run_seed,
-            open_weights_date=release,
-            policies={**other_policies, "PER": path},
-            **parameters,
+        values = validate_parameters(
+            {**parameters, "open_weights_date": release, "policies": {**other_policies, "PER": path}}
         )
-        model.run_model()
-        labels = {"release": release_name, "peru_path": path, "replicate": replicate}
-        agents.append(model.agent_frame().assign(**labels))
-        region.append(model.model_frame().assign(**labels))
+        history = run_batch_history(build_batch([values] * len(seeds), seeds))
+        labels = {"release": release_name, "peru_path": path}
+        agents.append(history.agents.assign(**labels))
+        region.append(history.region.assign(**labels))
     return HeadlineResults(
         pd.concat(agents, ignore_index=True), pd.concat(region, ignore_index=True), seeds
     )
+
+
+@dataclass
+class _History:
+    agents: pd.DataFrame
+    region: pd.DataFrame
+
+
+def run_batch_history(batch) -> _History:
+    """Step a batch to its end; tidy frames of the focus countries (one row per replicate,
+    month and country) and of the region measures (one row per replicate and month), with
+    the columns of ``RegionModel.agent_frame`` and ``model_frame``."""
+    params, state, drivers, focus = batch.params, batch.state, batch.drivers, batch.focus
+    runs, horizon = state.research.shape[0], len(batch.months)
+    names = ("score", "tier", "governance", "adoption", "research", "enabling", "capital",
+             "inflow", "budget", "strategy")  # fmt: skip
+    store = {name: np.empty((runs, horizon, int(focus.sum()))) for name in names}
+    measures = {name: np.empty((runs, horizon)) for name in REGION_MEASURES}
+    for t in range(horizon):
+        if t > 0:
+            state = equations.step(state, params, drivers, t - 1)
+        score = equations.composite_score(state, params["research_share_of_rda"])
+        tiers = equations.classify_tiers(score, params["tier_thresholds"])
+        values = {"score": score, "tier": tiers} | {
+            name: getattr(state, name) for name in names[2:]
+        }
+        for name in names:
+            store[name][:, t] = values[name][:, focus]
+        flow = drivers.global_flow[:, max(t - 1, 0)]
+        for name, measure in REGION_MEASURES.items():
+            measures[name][:, t] = measure(state, score[:, focus], tiers[:, focus], flow, focus)
+    countries = np.array(batch.countries)[focus]
+    dates = batch.months.to_timestamp()
+    n = len(countries)
+    agents = pd.DataFrame(
+        {
+            "date": np.tile(np.repeat(dates.to_numpy(), n), runs),
+            "step": np.tile(np.repeat(np.arange(horizon), n), runs),
+            "iso3": np.tile(countries, runs * horizon),
+            "replicate": np.repeat(np.arange(runs), horizon * n),
+        }
+    )
+    for name in names:
+        agents[name] = store[name].reshape(-1)
+    agents["tier"] = np.array(TIER_LABELS)[agents["tier"].to_numpy(int)]
+    agents["policy"] = np.array(STRATEGY_NAMES)[agents.pop("strategy").to_numpy(int)]
+    region = pd.DataFrame(
+        {
+            "step": np.tile(np.arange(horizon), runs),
+            "date": np.tile(dates.to_numpy(), runs),
+            "replicate": np.repeat(np.arange(runs), horizon),
+            **{name: values.reshape(-1) for name, values in measures.items()},
+        }
+    )
+    return _History(agents, region)
+
+
+def _tier_count(k):
+    return lambda state, score, tiers, flow, focus: (tiers == k).sum(axis=-1)
+
+
+#: The region measures of ``RegionModel.model_frame``, for a batch: name -> function of
+#: (state, focus scores, focus tiers, the month's world flow, focus mask).
+REGION_MEASURES = {
+    "region_investment_share": lambda state, score, tiers, flow, focus: investment_share(
+        state.inflow, flow, focus
+    ),
+    "pioneers": _tier_count(equations.PIONEER),
+    "adopters": _tier_count(equations.ADOPTER),
+    "explorers": _tier_count(equations.EXPLORER),
+    "tier_gap": lambda state, score, tiers, flow, focus: tier_gap(score, tiers),
+    "production_gap": lambda state, score, tiers, flow, focus: tier_gap(
+        state.research[:, focus], tiers
+    ),
+    "adoption_gap": lambda state, score, tiers, flow, focus: tier_gap(
+        state.adoption[:, focus], tiers
+    ),
+    "capital_gini": lambda state, score, tiers, flow, focus: gini(state.capital[:, focus]),
+}
 
 
 def wilson_interval(successes, trials, confidence: float = 0.95):
@@ -183,7 +267,7 @@ def summary_text(results: HeadlineResults, mobility=None) -> str:
         "Region over time (means over replications; Peru on status_quo):",
         region_table.to_string(),
         "",
-        "  region_investment_share: share of global AI investment received (start: 1.12%)",
+        "  region_investment_share: the focus countries' share of world AI investment (CSET 2024: 0.69%; the essay: 1.12%)",
         "  production_gap / adoption_gap: mean research / adoption, Pioneers minus Explorers",
         "",
         "Peru: probability of having been a Pioneer by December of the year (95% Wilson CI):",

@@ -13,7 +13,7 @@ SMALL = {
     "fixed": {"end": "2025-10"},
     "varied": {
         "capital_concentration": {"low": 0.0, "high": 4.0},
-        "rest_of_world_capacity_growth": {"low": 0.0, "high": 0.3},
+        "global_investment_growth": {"low": 0.0, "high": 0.3},
     },
     "outputs": {"metrics": [t.moment for t in TARGETS], "trajectories": "none"},
 }
@@ -40,7 +40,7 @@ def test_abc_keeps_the_closest_samples(small_calibration: Calibration):
     posterior = small_calibration.posterior()
     assert list(posterior["parameter"]) == [
         "capital_concentration",
-        "rest_of_world_capacity_growth",
+        "global_investment_growth",
     ]
     assert (posterior["posterior_5%"] <= posterior["posterior_median"]).all()
 

@@ -89,7 +89,7 @@ def test_investment_share_and_gini_fans_per_release(headline):
     assert len(ax.lines) == 2 and len(ax.collections) == 4
     assert_labelled(ax, "(%)", date=True)
     share = ax.lines[0].get_ydata()
-    assert 0 < np.min(share) and np.max(share) < 100
+    assert 0 < np.nanmin(share) and np.nanmax(share) < 100
     fig = fg.capital_gini(region)
     (ax,) = fig.axes
     assert len(ax.lines) == 2 and ax.get_ylim() == (0, 1)

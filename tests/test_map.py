@@ -129,9 +129,9 @@ def test_tier_map_of_a_model_run():
     model = RegionModel(rng=1)
     for _ in range(3):
         model.step()
-    fig = tier_map(model.agent_frame(), date=model.date)
+    fig = tier_map(model.agent_frame(region="focus"), date=model.date)
     tiles = _tiles(fig)
-    for agent in model.agents:
+    for agent in (a for a in model.agents if a.in_focus):
         assert to_hex(tiles[agent.iso3].get_facecolor()) == TIER_COLOURS[agent.tier].lower()
     assert fig.axes[0].get_title() == f"Tiers in {model.date:%Y-%m}"
     plt.close(fig)

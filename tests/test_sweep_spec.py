@@ -33,16 +33,16 @@ BAD = {
         ["capital_concentraton", ":12:", "unknown parameter"],
     ),
     "value out of range": (
-        GOOD.replace("[1.0, 2.0]", "[1.0, 7.5]"),
+        GOOD.replace("[1.0, 2.0]", "[1.0, 17.5]"),
         [
-            "capital_concentration = 7.5",
+            "capital_concentration = 17.5",
             ":12:",
-            "is outside the allowed range [0.0, 4.0] (dimensionless)",
+            "is outside the allowed range [0.0, 12.0] (dimensionless)",
         ],
     ),
     "value of the wrong type": (
         GOOD.replace("[1.0, 2.0]", '[1.0, "high"]'),
-        ["capital_concentration = 'high'", ":12:", "must be a number in [0.0, 4.0]"],
+        ["capital_concentration = 'high'", ":12:", "must be a number in [0.0, 12.0]"],
     ),
     "replications below one": (
         GOOD.replace("replications = 2", "replications = 0"),
@@ -88,7 +88,7 @@ def test_bad_experiment_gives_its_message_exit_2_and_writes_nothing(case, tmp_pa
     for fragment in expected:
         assert fragment in err, (fragment, err)
     assert "(from argument)" not in err and "None" not in err, err
-    assert err.count("allowed") <= 1 and err.count("[0.0, 4.0]") <= 1, err  # said once
+    assert err.count("allowed") <= 1 and err.count("[0.0, 12.0]") <= 1, err  # said once
     assert not out.exists()
 
 

@@ -61,7 +61,7 @@ def mean_score_change(h) -> np.ndarray:
 
 def region_share_trend(h) -> np.ndarray:
     """Least-squares slope of the log of the region's monthly investment share, per year."""
-    share = h.region_share
+    share = h.region_share[:, 1:]  # no inflow yet in the first month
     if share.shape[1] < 3:
         return np.full(share.shape[0], np.nan)
     years = np.arange(share.shape[1]) / 12.0
