@@ -1,7 +1,9 @@
-"""Time one default RegionModel run (19 countries, Sep 2024 to Dec 2035, data collection on).
+"""Time one default world run (187 countries, Sep 2024 to Dec 2035, data collection on),
+and the batched engine's cost per country-step at world size.
 
-Prints the median of several runs, the spread, and the cost per country-step. Goal: at
-most 50 ms per run on the project's 2-core machine.
+Prints medians of several runs, the spread, the cost per country-step and the machine's
+load. Floor (issue 9): the batched engine no slower per country-step than the 19-country
+engine it replaced (about 130 ns).
 
     uv run python benchmarks/bench_model.py [--repeats 31]
 """
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import platform
 import statistics
 import time
@@ -42,6 +45,24 @@ def time_equations(repeats: int) -> list[float]:
     return times
 
 
+def time_batched(repeats: int, runs: int = 256) -> list[float]:
+    """Seconds per batch of ``runs`` default world runs: build (draws included) and step."""
+    from model.builder import build_batch
+    from model.parameters import validate_parameters
+
+    values = [validate_parameters({})] * runs
+    times = []
+    for repeat in range(repeats):
+        gc.collect()
+        start = time.perf_counter()
+        batch = build_batch(values, list(range(repeat * runs, (repeat + 1) * runs)))
+        state = batch.state
+        for t in range(len(batch.months) - 1):
+            state = step(state, batch.params, batch.drivers, t)
+        times.append(time.perf_counter() - start)
+    return times
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=31)
@@ -62,6 +83,13 @@ def main() -> None:
             f"max {max(times) * 1e3:.1f}, n={len(times)});  "
             f"{median / country_steps * 1e6:.2f} us per country-step"
         )
+    runs = 256
+    batched = statistics.median(time_batched(max(3, args.repeats // 10), runs))
+    print(
+        f"batched engine  {runs} world runs per batch: median {batched:.2f} s, "
+        f"{batched / (runs * country_steps) * 1e9:.0f} ns per country-step (one core)"
+    )
+    print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

@@ -97,6 +97,22 @@ def _toml_value(value: Any) -> str:
     raise ScenarioError(f"cannot write {value!r} ({type(value).__name__}) to a scenario file")
 
 
+def _plan(plan: Any) -> Any:
+    """A validated policy plan in the shortest TOML form: a strategy name, or a list of
+    (start, strategy[, budget]) entries; unset parts are left out."""
+    if isinstance(plan, str):
+        return plan
+    entries = []
+    for start, name, budget in plan:
+        if start is None and budget is None and len(plan) == 1:
+            return name
+        entry = {"strategy": name}
+        entry |= {} if start is None else {"start": start}
+        entry |= {} if budget is None else {"budget": budget}
+        entries.append(entry)
+    return entries
+
+
 def scenario_text(params: Mapping[str, Any]) -> str:
     """A scenario file's text for ``params`` (parameter name -> value); ``None`` values
     (a default month, no release) are written as the string ``"none"`` where the parameter
@@ -109,6 +125,8 @@ def scenario_text(params: Mapping[str, Any]) -> str:
             if BY_NAME[name].kind == "months":
                 lines.append(f'{name} = "none"')
             continue
+        if name == "policies":
+            value = {iso3: _plan(plan) for iso3, plan in value.items()}
         lines.append(f"{name} = {_toml_value(value)}")
     return "\n".join(lines) + "\n"
 
