@@ -11,6 +11,7 @@ any change to the model: one command re-executes them all.
 
 from __future__ import annotations
 
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -82,10 +83,30 @@ def execute(path: Path, workdir: Path | None = None) -> nbformat.NotebookNode:
     return notebook
 
 
+def scrub(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Outputs without this machine's paths: temporary folders become ``<temporary
+    folder>`` and the repository's root ``<repository>``."""
+    temporary = re.compile(re.escape(tempfile.gettempdir()) + r"/[^/\s'\"]+")
+    root = str(FOLDER.parent)
+
+    def clean(text: str) -> str:
+        return temporary.sub("<temporary folder>", text).replace(root, "<repository>")
+
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            if "text" in output:
+                output["text"] = clean(output["text"])
+            data = output.get("data", {})
+            for kind in ("text/plain", "text/html", "text/markdown"):
+                if kind in data:
+                    data[kind] = clean(data[kind])
+    return notebook
+
+
 def main(argv: list[str]) -> int:
     for path in notebooks(argv):
         print(f"executing {path.name} ...", flush=True)
-        notebook = execute(path)
+        notebook = scrub(execute(path))
         nbformat.validate(notebook)
         nbformat.write(notebook, path)
         print(f"  written with outputs ({path.stat().st_size // 1024} KiB)", flush=True)
