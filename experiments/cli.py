@@ -2,14 +2,20 @@
 
 Each sub-command lives in ``experiments/commands/<name>.py`` and provides ``HELP`` (one
 line), ``add_arguments(parser)`` and ``main(args) -> int``. Bad input exits with code 2
-and one clear message (:class:`UsageError`).
+and one clear message (:class:`UsageError`). The options every command shares
+(``-o/--out``, ``--workers``, ``--quiet``, ``--verbose``, ``--no-progress``) are declared
+once, in :mod:`experiments.commands.options`.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import io
+import logging
 import sys
+import time
 
 COMMANDS = ("run", "mobility", "sweep", "sensitivity", "calibrate", "findings", "report", "viz")
 
@@ -30,11 +36,23 @@ def available_commands() -> dict[str, object]:
     return found
 
 
+def version() -> str:
+    """The installed package's version (its metadata), or "unknown" outside an install."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as metadata_version
+
+    try:
+        return metadata_version("latam-ai-abm")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="latam-ai",
         description="Agent-based model of the Latin American AI economy (ILIA countries).",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, module in available_commands().items():
         sub = subparsers.add_parser(
@@ -54,11 +72,22 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "handler", None):
         parser.print_help()
         return 2
+    quiet, verbose = getattr(args, "quiet", False), getattr(args, "verbose", False)
+    if quiet:
+        args.no_progress = True
+    if verbose:
+        logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
+    began = time.perf_counter()
     try:
-        return int(args.handler(args) or 0)
+        with contextlib.redirect_stdout(io.StringIO()) if quiet else contextlib.nullcontext():
+            code = int(args.handler(args) or 0)
     except (UsageError, ValueError) as exc:
         print(f"latam-ai {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    if verbose:
+        elapsed = time.perf_counter() - began
+        print(f"latam-ai {args.command}: done in {elapsed:.1f} s", file=sys.stderr)
+    return code
 
 
 if __name__ == "__main__":

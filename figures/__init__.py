@@ -1,7 +1,11 @@
 """Figure library: functions that take tidy frames and return matplotlib Figures.
 
 One style (``figures.style``): colour-blind-safe colours, tiers always in the same
-colours, axes labelled with units, dates on time axes; ``save`` writes PNG and SVG.
+colours, axes labelled with units, dates on time axes, direct labels moved apart so that
+none overlaps; ``save`` writes PNG, SVG and PDF. Comparisons of a scenario with its
+counterfactual are paired differences (the same replicate seeds) with intervals
+(``paired_differences``, ``country_paths``, ``release_differences``,
+``tier_composition_difference``). The package imports neither ``experiments`` nor ``reports``.
 """
 
 from figures.mobility import (
@@ -18,10 +22,12 @@ from figures.region import (
     investment_share,
     lorenz_curves,
 )
-from figures.sensitivity import morris_scatter, sobol_bars
-from figures.style import SERIES_COLOURS, TIER_COLOURS, TIER_ORDER, save
+from figures.sensitivity import morris_scatter, sensitivity_bars, sobol_bars
+from figures.style import FORMATS, SERIES_COLOURS, TIER_COLOURS, TIER_ORDER, repel, save
 from figures.trajectories import (
     country_paths,
+    paired_differences,
+    release_differences,
     score_fans,
     score_trajectories,
     tier_composition,
@@ -30,6 +36,11 @@ from figures.trajectories import (
 )
 
 __all__ = [
+    "FORMATS",
+    "paired_differences",
+    "release_differences",
+    "repel",
+    "sensitivity_bars",
     "SERIES_COLOURS",
     "TIER_COLOURS",
     "TIER_ORDER",

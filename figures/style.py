@@ -40,13 +40,17 @@ def date_axis(ax) -> None:
     ax.set_xlabel("date (month)")
 
 
-def tier_bands(ax, thresholds=(35.0, 60.0)) -> None:
-    """Shade the score axis by tier (0-100 index)."""
+def tier_bands(ax, thresholds=(35.0, 60.0), labels: str | None = "right") -> None:
+    """Shade the score axis by tier (0-100 index); ``labels`` names the tiers just outside
+    the axes ("right"), just inside its left edge ("left") or not at all (None)."""
     low, high = thresholds
     for tier, (bottom, top) in zip(TIER_ORDER, ((0, low), (low, high), (high, 100)), strict=True):
         ax.axhspan(bottom, top, color=TIER_COLOURS[tier], alpha=0.08, lw=0)
+        if not labels:
+            continue
+        left = labels == "left"
         ax.text(
-            1.0,
+            0.01 if left else 1.0,
             (bottom + top) / 2,
             f" {tier}",
             transform=ax.get_yaxis_transform(),
@@ -56,6 +60,27 @@ def tier_bands(ax, thresholds=(35.0, 60.0)) -> None:
             color=TIER_COLOURS[tier],
         )
     ax.set_ylim(0, 100)
+
+
+def label_visible_tiers(ax, thresholds=(35.0, 60.0)) -> None:
+    """Name the tier bands inside the axes' right edge, each at the middle of its visible
+    part (for a zoomed score axis, where :func:`tier_bands`' labels would fall outside)."""
+    low, high = thresholds
+    bottom_view, top_view = ax.get_ylim()
+    for tier, (bottom, top) in zip(TIER_ORDER, ((0, low), (low, high), (high, 100)), strict=True):
+        bottom, top = max(bottom, bottom_view), min(top, top_view)
+        if bottom >= top:
+            continue
+        ax.text(
+            0.99,
+            (bottom + top) / 2,
+            tier,
+            transform=ax.get_yaxis_transform(),
+            va="center",
+            ha="right",
+            fontsize=8,
+            color=TIER_COLOURS[tier],
+        )
 
 
 #: Quantiles of a fan chart: the 90% interval, the 50% interval and the median.
@@ -86,12 +111,82 @@ def series_colour(k: int) -> str:
     return SERIES_COLOURS[k % len(SERIES_COLOURS)]
 
 
-def save(fig, path_without_suffix) -> list:
-    """Save a figure as PNG and SVG; return the paths."""
+#: The formats every saved figure is written in: raster for the report, vector for papers.
+FORMATS = ("png", "svg", "pdf")
+
+
+def save(fig, path_without_suffix, formats=FORMATS) -> list:
+    """Save a figure in every one of ``formats`` (PNG, SVG and PDF), nothing cut off at the
+    edges (``bbox_inches="tight"``); close it and return the paths."""
     paths = []
-    for suffix in (".png", ".svg"):
-        path = f"{path_without_suffix}{suffix}"
-        fig.savefig(path, bbox_inches="tight")
-        paths.append(path)
-    plt.close(fig)
+    try:
+        for suffix in formats:
+            path = f"{path_without_suffix}.{suffix}"
+            fig.savefig(path, bbox_inches="tight")
+            paths.append(path)
+    finally:
+        plt.close(fig)
     return paths
+
+
+def repel(positions, min_gap: float, low: float | None = None, high: float | None = None):
+    """Label positions (e.g. y values of line ends) moved apart so that neighbours are at
+    least ``min_gap`` apart, as close to their own positions as that allows (least squares),
+    inside [low, high] when given. A one-dimensional repel: with the positions sorted,
+    q_i = p_i - i * min_gap must be non-decreasing, which is an isotonic regression
+    (pool adjacent violators). Returns the positions in the input order."""
+    import numpy as np
+
+    values = np.asarray(positions, float)
+    n = len(values)
+    if n == 0:
+        return values
+    order = np.argsort(values, kind="stable")
+    steps = min_gap * np.arange(n)
+    targets = values[order] - steps
+    blocks: list[list[float]] = []  # [mean, weight]
+    for target in targets:
+        blocks.append([target, 1.0])
+        while len(blocks) > 1 and blocks[-2][0] > blocks[-1][0]:
+            mean, weight = blocks.pop()
+            blocks[-1] = [
+                (blocks[-1][0] * blocks[-1][1] + mean * weight) / (blocks[-1][1] + weight),
+                blocks[-1][1] + weight,
+            ]
+    fitted = np.concatenate([np.full(int(w), m) for m, w in blocks]) + steps
+    if low is not None and fitted[0] < low:
+        fitted += low - fitted[0]
+    if high is not None and fitted[-1] > high:
+        fitted -= fitted[-1] - high
+    result = np.empty(n)
+    result[order] = fitted
+    return result
+
+
+def label_line_ends(ax, x, ends: dict, min_gap_fraction: float = 0.035, styles=None) -> None:
+    """Direct labels just right of the plot at the lines' last points: ``ends`` maps label
+    -> y of the last point at ``x``; labels closer than ``min_gap_fraction`` of the y-axis
+    span are moved apart (:func:`repel`) and joined to their line by a thin leader.
+    ``styles`` maps a label to extra text options (e.g. ``{"fontweight": "bold"}``)."""
+    from matplotlib.transforms import blended_transform_factory
+
+    if not ends:
+        return
+    styles = styles or {}
+    low, high = ax.get_ylim()
+    names = list(ends)
+    placed = repel([ends[n] for n in names], min_gap_fraction * (high - low), low, high)
+    label_at = blended_transform_factory(ax.transAxes, ax.transData)
+    for name, y_label in zip(names, placed, strict=True):
+        ax.annotate(
+            str(name),
+            xy=(x, ends[name]),
+            xytext=(1.04, y_label),
+            textcoords=label_at,
+            fontsize=8,
+            va="center",
+            ha="left",
+            annotation_clip=False,
+            arrowprops={"arrowstyle": "-", "lw": 0.4, "color": "grey", "shrinkA": 0, "shrinkB": 0},
+            **styles.get(name, {}),
+        )

@@ -244,6 +244,18 @@ def logit_hazard(
     )
 
 
+#: The one definition of t*, quoted by the reports, README.md, docs/MOBILITY.md and
+#: docs/FINDINGS.md (the code below computes exactly this).
+T_STAR_DEFINITION = (
+    "t* (the window-closing time) is the first month since the shock, at or after the month "
+    "of the highest upward hazard, in which the upward hazard falls below a threshold: "
+    "t* = min{tau >= peak : h(tau) < threshold}, h(tau) the share of the countries at risk "
+    "of moving up (not Pioneers) that move up a tier; by default the threshold is half the "
+    "mean hazard of the first 12 months after the shock; t* = inf if the hazard does not "
+    "fall below it within the horizon."
+)
+
+
 @dataclass(frozen=True, eq=False)
 class WindowClosing:
     """Window-closing time t* (months since the shock) with its bootstrap interval."""
@@ -291,10 +303,10 @@ def window_closing_time(
     level: float = 0.95,
     weights: np.ndarray | None = None,
 ) -> WindowClosing:
-    """Window-closing time t* = min{tau >= peak: h(tau) < threshold}, with a run bootstrap.
+    """Window-closing time t* = min{tau >= peak : h(tau) < threshold}, with a run bootstrap.
 
-    The peak is the month of the highest upward hazard after the shock (the window opens
-    before it closes).
+    :data:`T_STAR_DEFINITION` states it in words. The peak is the month of the highest
+    upward hazard after the shock (the window opens before it closes).
 
     `moves_up` and `at_risk` are per run (runs, periods) from `upward_counts`; the pooled
     hazard is h(tau) = sum_r up_r(tau) / sum_r risk_r(tau). With `persist_months` = k the

@@ -60,3 +60,44 @@ def test_help_documents_every_option():
     )
     for option in ("--replications", "--seed", "--out", "--set", "capital_concentration"):
         assert option in result.stdout
+
+
+def test_version_comes_from_the_package_metadata(capsys):
+    from importlib.metadata import version
+
+    with __import__("pytest").raises(SystemExit) as stop:
+        main(["--version"])
+    assert stop.value.code == 0
+    assert capsys.readouterr().out.strip() == f"latam-ai {version('latam-ai-abm')}"
+
+
+def test_run_reads_a_scenario_file_and_set_overrides_it(tmp_path, capsys):
+    scenario = tmp_path / "scenario.toml"
+    scenario.write_text('[parameters]\nend = "2030-12"\ncapital_concentration = 1.5\n')
+    out = tmp_path / "run"
+    args = ["run", "--scenario", str(scenario), "--set", 'end="2026-12"', "--replications", "1"]
+    assert main([*args, "-o", str(out), "--quiet"]) == 0
+    assert capsys.readouterr().out == ""  # --quiet: nothing but errors
+    agents = pd.read_parquet(out / "agents.parquet")
+    assert str(agents["date"].max())[:7] == "2026-12"  # --set wins over the file
+    import json
+
+    assert json.loads((out / "parameters.json").read_text())["capital_concentration"] == 1.5
+    scenario.write_text("[parameters]\ncapital_concentration = 99\n")
+    assert main(["run", "--scenario", str(scenario), "-o", str(tmp_path / "bad")]) == 2
+    assert f"{scenario}:2" in capsys.readouterr().err  # file:line of the bad value
+
+
+def test_every_writing_command_shares_the_conventions():
+    from experiments.cli import build_parser
+    from experiments.commands.options import DEFAULT_WORKERS
+
+    parser = build_parser()
+    commands = parser._subparsers._group_actions[0].choices
+    for name in ("run", "sweep", "sensitivity", "report", "calibrate", "findings"):
+        options = {o for a in commands[name]._actions for o in a.option_strings}
+        assert {"-o", "--out", "--quiet", "--verbose", "--no-progress"} <= options, name
+    for name in ("sweep", "calibrate", "findings"):
+        workers = next(a for a in commands[name]._actions if "--workers" in a.option_strings)
+        assert workers.default is DEFAULT_WORKERS, name
+    assert "--progress" not in {o for a in commands["findings"]._actions for o in a.option_strings}

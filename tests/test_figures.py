@@ -77,7 +77,7 @@ def test_tier_composition_difference_in_percentage_points(headline):
     assert np.allclose(total, 0.0, atol=1e-9)  # shares move between tiers, summing to zero
     assert "percentage points" in ax.get_ylabel()
     assert_labelled(ax, date=True)
-    assert ax.get_title() == "release 2025-08 minus no release"
+    assert ax.get_title() == "release 2025-08 minus no release (same seeds)"
     with pytest.raises(ValueError, match="baseline"):
         fg.tier_composition_difference(agents, baseline="missing")
 
@@ -277,9 +277,41 @@ def test_morris_scatter_labels_every_parameter():
         fg.morris_scatter(SOBOL, "x")
 
 
-def test_save_writes_png_and_svg_and_closes(headline, tmp_path):
+def test_save_writes_png_svg_and_pdf_and_closes(headline, tmp_path):
     fig = fg.investment_share(status_quo(headline.region))
     paths = fg.save(fig, tmp_path / "share")
-    assert [p[-4:] for p in paths] == [".png", ".svg"]
+    assert [p[-4:] for p in paths] == [".png", ".svg", ".pdf"]
     assert all((tmp_path / f"share{s}").stat().st_size > 1000 for s in (".png", ".svg"))
     assert not plt.fignum_exists(fig.number)
+
+
+def test_paired_differences_match_replicates_and_peru_paths_show_them(headline):
+    released = headline.agents[headline.agents["release"] == "release 2025-08"]
+    peru = released[released["iso3"] == "PER"]
+    differences = fg.paired_differences(peru, "peru_path", "status_quo")
+    assert set(differences["peru_path"]) == {"adoption_management", "production_platform"}
+    one = differences.iloc[0]
+    rows = peru[(peru["replicate"] == one["replicate"]) & (peru["date"] == one["date"])]
+    scores = rows.set_index("peru_path")["score"]
+    assert one["difference"] == pytest.approx(scores[one["peru_path"]] - scores["status_quo"])
+    fig = fg.country_paths(released, "PER", "peru_path")
+    levels, paired = fig.axes
+    assert levels.get_ylim() != (0, 100)  # zoomed on the paths, not the whole index
+    assert "minus status_quo" in paired.get_title() and len(paired.collections) == 4
+
+
+def test_release_differences_one_panel_per_country(headline):
+    fig = fg.release_differences(status_quo(headline.agents), ["PER", "BRA"])
+    assert [ax.get_title() for ax in fig.axes] == ["PER", "BRA"]
+
+
+def test_repel_keeps_labels_apart_and_near_their_points():
+    placed = fg.repel([5.0, 5.0, 5.1, 9.0], 1.0)
+    ordered = np.sort(placed)
+    assert np.all(np.diff(ordered) >= 1.0 - 1e-9)
+    assert placed[3] == pytest.approx(9.0) and np.mean(placed[:3]) == pytest.approx(5.0333, 1e-3)
+
+
+def test_save_writes_png_svg_and_pdf(headline, tmp_path):
+    paths = fg.save(fg.score_trajectories(status_quo(headline.agents)), tmp_path / "scores")
+    assert [p.rsplit(".", 1)[1] for p in paths] == ["png", "svg", "pdf"]

@@ -9,9 +9,10 @@ import pytest
 
 from experiments.cli import main
 from experiments.headline import headline_mobility, run_headline, write_outputs
-from experiments.report import build_report, folder_kind
 from experiments.sweep import experiment_from_dict, run_experiment
+from mobility.window import T_STAR_DEFINITION
 from model.parameters import validate_parameters
+from reports import build_report, folder_kind, percent, significant
 
 VOID = {
     "area",
@@ -29,27 +30,27 @@ VOID = {
     "wbr",
 }
 RUN_SECTIONS = [
-    "Summary",
-    "Experiment",
-    "Manifest",
+    "The answer",
+    "Mobility",
     "Scores",
     "Tiers",
     "Capital",
     "Adoption vs production",
-    "Peru's paths",
-    "Mobility",
-    "Tables",
+    "Peru's paths in detail",
+    "Method",
+    "Parameters",
+    "Files",
 ]
 SWEEP_SECTIONS = [
     "Summary",
-    "Experiment",
-    "Manifest",
-    "Design",
     "Summaries",
+    "Mobility",
     "Sensitivity",
     "Trajectories",
-    "Mobility",
     "Failures",
+    "Experiment",
+    "Design",
+    "Manifest",
 ]
 
 
@@ -207,3 +208,38 @@ def test_report_command_rejects_other_folders(tmp_path, capsys):
     assert "no such folder" in capsys.readouterr().err
     assert main(["report", str(tmp_path)]) == 2
     assert "not a results folder" in capsys.readouterr().err
+
+
+def test_every_report_figure_is_saved_as_png_svg_and_pdf(run_folder):
+    folder, path = run_folder
+    structure = parse(path.read_text())
+    saved = {
+        suffix: sorted(p.stem for p in (folder / "figures").glob(f"*.{suffix}"))
+        for suffix in ("png", "svg", "pdf")
+    }
+    assert saved["png"] == saved["svg"] == saved["pdf"]
+    assert len(saved["pdf"]) >= len(structure.images) >= 15
+    assert {"peru_paths", "release_differences", "tier_composition_difference"} <= set(saved["pdf"])
+
+
+def test_run_report_leads_with_the_answer_in_percent(run_folder):
+    _, path = run_folder
+    text = path.read_text()
+    answer = text[text.index('id="answer"') : text.index('id="mobility"')]
+    assert "share of global AI investment" in answer and "%" in answer
+    assert "each path minus status_quo" in answer
+    assert T_STAR_DEFINITION.split(":")[0] in text
+    assert text.index('id="parameters"') < text.index('id="files"')
+
+
+def test_shares_in_percent_keep_significant_digits():
+    assert percent(0.0069) == "0.69%" and percent(0.000081) == "0.0081%"
+    assert percent(0.0112) == "1.12%" and significant(0.0081234) == "0.00812"
+    assert significant(float("nan")) == "" and significant(float("inf")) == "inf"
+
+
+def test_report_out_writes_elsewhere(run_folder, tmp_path):
+    folder, _ = run_folder
+    target = tmp_path / "elsewhere"
+    assert main(["report", str(folder), "-o", str(target), "--quiet"]) == 0
+    assert (target / "report.html").exists() and any((target / "figures").glob("*.pdf"))

@@ -149,3 +149,13 @@ def test_common_random_numbers_share_seeds_across_samples():
 
     independent = build_design(replace(experiment, common_random_numbers=False))
     assert independent["seed"].is_unique
+
+
+def test_dry_run_summarises_the_design_and_estimates_the_time(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["sweep", str(EXAMPLES / "window.toml"), "--dry-run", "--workers", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "= 26000 runs" in out and "time estimate: about" in out
+    assert "policies: 65 values" in out
+    assert len(out.splitlines()) < 15  # a summary, not the design table
+    assert not (tmp_path / "results").exists()

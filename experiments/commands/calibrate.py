@@ -8,7 +8,7 @@ forecast.csv, accepted_samples.csv and calibration.txt into the results folder.
 
 examples:
   latam-ai calibrate                                   # the shipped calibration experiment
-  latam-ai calibrate --accept 0.01 --out results/calibration
+  latam-ai calibrate --accept 0.01 -o results/calibration
   latam-ai calibrate my_priors.toml --workers 2 --resume
 """
 
@@ -18,6 +18,7 @@ import argparse
 from pathlib import Path
 
 from experiments.cli import UsageError
+from experiments.commands.options import add_common_options, check_workers
 
 HELP = "fit the free parameters to the data (ABC rejection on the sweep engine)"
 DEFAULT_EXPERIMENT = Path(__file__).resolve().parents[1] / "examples" / "calibration.toml"
@@ -32,15 +33,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="calibration experiment (default: examples/calibration.toml)",
     )
     parser.add_argument(
-        "--out",
-        type=Path,
-        default=Path("results") / "calibration",
-        help="results folder (default results/calibration)",
-    )
-    parser.add_argument(
         "--accept", type=float, default=0.02, help="fraction of samples accepted (default 0.02)"
     )
-    parser.add_argument("--workers", type=int, default=None, help="worker processes")
     parser.add_argument("--resume", action="store_true", help="continue an interrupted run")
     parser.add_argument(
         "--forecast-replications",
@@ -48,7 +42,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=50,
         help="replications of the fitted model's forecast (default 50)",
     )
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_common_options(
+        parser, out=(Path("results") / "calibration", "default results/calibration"), workers=True
+    )
 
 
 def main(args: argparse.Namespace) -> int:
@@ -64,6 +60,7 @@ def main(args: argparse.Namespace) -> int:
 
     if not 0 < args.accept <= 1:
         raise UsageError(f"--accept {args.accept}: must be in (0, 1]")
+    check_workers(args.workers)
     if not args.experiment.exists():
         raise UsageError(f"{args.experiment}: no such experiment file")
     with make_executor(args.workers, None) as executor:

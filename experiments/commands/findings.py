@@ -6,7 +6,7 @@ OUT/QUESTION/runs-KEY/<experiment>/, KEY a short hash of the experiments, the mo
 the sweep engine's sources, the parameter defaults and the data: an interrupted run
 resumes, a change to any of them runs afresh into a new folder (old ones are kept, never
 reused). The analysis reads the folder just run and writes tables (CSV), figures (PNG
-and SVG) and findings.md (the markdown fragment of docs/FINDINGS.md) into OUT/QUESTION/
+SVG and PDF) and findings.md (the markdown fragment of docs/FINDINGS.md) into OUT/QUESTION/
 and prints the fragment.
 --quick scales replications and samples down (for CI and the notebooks); every number in
 docs/FINDINGS.md comes from a full-size run.
@@ -15,15 +15,15 @@ examples:
   latam-ai findings open_weights                  # full size, into results/findings/
   latam-ai findings peru --quick                  # small, into results/findings-quick/
   latam-ai findings all --workers 2
-  latam-ai findings drivers --out results/findings --workers 2
+  latam-ai findings drivers -o results/findings --workers 2 --no-progress
 """
 
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from experiments.cli import UsageError
+from experiments.commands.options import add_common_options, check_workers
 
 HELP = "test the essay's claims: run a question's experiments and analyse them"
 
@@ -33,14 +33,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
     parser.add_argument("question", metavar="QUESTION", help=f"{', '.join(QUESTIONS)} or all")
     parser.add_argument("--quick", action="store_true", help="scaled-down experiments (CI)")
-    parser.add_argument(
-        "--out",
-        type=Path,
-        default=None,
-        help="results folder (default results/findings, or results/findings-quick)",
+    add_common_options(
+        parser,
+        out=(None, "default results/findings, or results/findings-quick"),
+        workers=True,
     )
-    parser.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
-    parser.add_argument("--progress", action="store_true", help="show the sweeps' progress bars")
 
 
 def main(args: argparse.Namespace) -> int:
@@ -49,12 +46,11 @@ def main(args: argparse.Namespace) -> int:
     questions = list(QUESTIONS) if args.question == "all" else [args.question]
     if questions[0] not in QUESTIONS:
         raise UsageError(f"unknown question {args.question!r}; known: {', '.join(QUESTIONS)}, all")
-    if args.workers is not None and args.workers < 1:
-        raise UsageError(f"--workers {args.workers}: must be at least 1")
+    check_workers(args.workers)
     out = args.out or default_folder(args.quick)
     for question in questions:
         finding = run_question(
-            question, out, quick=args.quick, workers=args.workers, progress=args.progress
+            question, out, quick=args.quick, workers=args.workers, progress=not args.no_progress
         )
         print(finding.markdown())
         print(f"\n(written to {out / question}/; sweeps in {finding.sweeps}/)\n")

@@ -22,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from experiments.cli import UsageError
+from experiments.commands.options import add_common_options
 
 HELP = "measure tier mobility on the ILIA panel or on a results folder"
 STATE_COLUMNS = ["research", "capital", "adoption", "enabling", "governance"]
@@ -74,6 +75,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="design column that splits a sweep's runs into scenarios (sweep folders only)",
     )
+    add_common_options(parser)
 
 
 def scenario_frames(folder: Path, by: str | None) -> dict[str, tuple[pd.DataFrame, str | None]]:

@@ -4,12 +4,17 @@ The open-weights release (2025-08) against no release, and Peru under status_quo
 adoption_management and production_platform, each with replications under common random
 numbers. Prints a summary (with tier mobility: transition matrix, indices and the window,
 bootstrap intervals over replications) and writes tables (Parquet, CSV) and figures (PNG,
-SVG) into a results folder.
+SVG and PDF) into a results folder.
+
+--scenario FILE reads the model parameters from a scenario file (one [parameters] table
+of a TOML file, as the dashboard saves it; see model/scenario_file.py); --set overrides
+single parameters of it (the last word wins: defaults, then the file, then --set).
 
 examples:
   latam-ai run                              # defaults: 40 replications, seed 2025
-  latam-ai run --replications 10 --out results/quick
+  latam-ai run --replications 10 -o results/quick
   latam-ai run --set capital_concentration=1.0 --set open_weights_strength=2
+  latam-ai run --scenario my_scenario.toml --set end="2030-12"
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import tomllib
 from pathlib import Path
 
 from experiments.cli import UsageError
+from experiments.commands.options import add_common_options
 from model.parameters import BY_NAME, PARAMETERS
 
 HELP = "run the headline experiment (open weights vs none; Peru's three paths)"
@@ -46,7 +52,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--seed", type=int, default=2025, help="root seed (default 2025)")
     parser.add_argument(
-        "--out", type=Path, default=None, help="results folder (default results/headline-DATE-TIME)"
+        "--scenario",
+        type=Path,
+        metavar="FILE",
+        help="scenario file: a TOML [parameters] table (e.g. saved by the dashboard); "
+        "--set overrides its values",
     )
     parser.add_argument(
         "--set",
@@ -66,7 +76,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
             if p.numeric
         )
     )
-    parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    add_common_options(parser, out=(None, "default results/headline-DATE-TIME"))
 
 
 def main(args: argparse.Namespace) -> int:
@@ -75,8 +85,14 @@ def main(args: argparse.Namespace) -> int:
 
     if args.replications < 1:
         raise UsageError(f"--replications {args.replications}: must be at least 1")
-    overrides = dict(parse_assignment(text) for text in args.set)
-    params = validate_parameters(overrides, origin="--set")
+    overrides = {}
+    if args.scenario is not None:
+        from model.scenario_file import load_scenario
+
+        overrides = load_scenario(args.scenario)
+    origin = f"--set or {args.scenario}" if args.scenario else "--set"
+    overrides |= dict(parse_assignment(text) for text in args.set)
+    params = validate_parameters(overrides, origin=origin)
     folder = args.out or Path("results") / f"headline-{dt.datetime.now():%Y%m%d-%H%M%S}"
     if folder.exists() and any(folder.iterdir()):
         raise UsageError(f"--out {folder}: the folder is not empty; results are never overwritten")
@@ -89,7 +105,7 @@ def main(args: argparse.Namespace) -> int:
     print(summary_text(results, mobility))
     written = write_outputs(results, folder, params["tier_thresholds"], mobility)
     print(f"\nResults written to {folder}/ ({len(written)} files)")
-    from experiments.report import build_report
+    from reports import build_report
 
     print(f"Report: {build_report(folder, parameters=params, mobility=mobility)}")
     return 0

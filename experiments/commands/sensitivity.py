@@ -2,7 +2,8 @@
 
 Replications are averaged per sample; the method follows the sweep's design (sobol or
 morris) unless --method says otherwise. Prints the ranked table and writes
-sensitivity_<method>_<metric>.csv and .png into the results folder.
+sensitivity_<method>_<metric>.csv and the figure (PNG, SVG and PDF) into the results
+folder, or into -o/--out.
 
 examples:
   latam-ai sweep experiments/examples/sobol.toml --out results/sobol
@@ -16,6 +17,7 @@ import argparse
 from pathlib import Path
 
 from experiments.cli import UsageError
+from experiments.commands.options import add_common_options
 
 HELP = "Sobol or Morris indices of a sweep's summary metric (table, CSV and figure)"
 
@@ -26,6 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--method", choices=("sobol", "morris"), help="default: the design's")
     parser.add_argument("--resamples", type=int, default=100, help="bootstrap resamples")
     parser.add_argument("--confidence", type=float, default=0.95, help="confidence level")
+    add_common_options(parser, out=(None, "default: RESULTS_DIR"))
 
 
 def main(args: argparse.Namespace) -> int:
@@ -41,7 +44,8 @@ def main(args: argparse.Namespace) -> int:
         args.method,
         num_resamples=args.resamples,
         conf_level=args.confidence,
+        out=args.out,
     )
     print(table.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
-    print(f"wrote {csv}\nwrote {png}")
+    print(f"wrote {csv}\nwrote {', '.join(str(p) for p in png)}")
     return 0

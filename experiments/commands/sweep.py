@@ -20,20 +20,16 @@ import contextlib
 from pathlib import Path
 
 from experiments.cli import UsageError
+from experiments.commands.options import add_common_options, add_out, add_workers
 
 HELP = "run a parameter sweep from a TOML experiment file (resumable, batched, parallel)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("experiment", help="experiment TOML file (see experiments/examples/)")
-    parser.add_argument("--out", help="results folder (default: results/<experiment name>)")
+    add_out(parser, None, "default: results/<experiment name>")
     where = parser.add_mutually_exclusive_group()
-    where.add_argument(
-        "--workers",
-        type=int,
-        help="local worker processes (default: all "
-        "cores; 1 runs in this process); with --scheduler local: Dask workers",
-    )
+    add_workers(where, "; with --scheduler local: Dask workers")
     where.add_argument(
         "--scheduler",
         metavar="ADDRESS",
@@ -50,9 +46,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="continue an interrupted sweep in --out: finished runs are skipped",
     )
-    parser.add_argument("--dry-run", action="store_true", help="show the design and stop")
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="show the run count, the design and a time estimate (from a trial batch); "
+        "write nothing",
+    )
     parser.add_argument("--csv", action="store_true", help="also export the results as CSV")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_common_options(parser)
 
 
 def describe_plan(experiment, design) -> str:
@@ -77,14 +78,9 @@ def main(args: argparse.Namespace) -> int:
     experiment, design = prepare(args.experiment)
     print(describe_plan(experiment, design), flush=True)
     if args.dry_run:
-        import pandas as pd
+        from experiments.commands.dry_run import dry_run_text
 
-        with pd.option_context("display.max_columns", 30, "display.width", 160):
-            print(
-                design.drop(columns=[c for c in design if c.startswith("u:")]).to_string(
-                    max_rows=40
-                )
-            )
+        print(dry_run_text(experiment, design, args.workers, args.batch_size))
         return 0
     out = Path(args.out) if args.out else Path("results") / experiment.name
     with contextlib.ExitStack() as stack:
@@ -108,7 +104,7 @@ def main(args: argparse.Namespace) -> int:
     if args.csv:
         for path in export_csv(out):
             print(f"wrote {path}")
-    from experiments.report import build_report
+    from reports import build_report
 
     print(f"Report: {build_report(out)}")
     return 0

@@ -137,43 +137,34 @@ def morris_indices(
 
 
 def sensitivity_figure(table: pd.DataFrame, metric: str):
-    """Horizontal bars of the indices with their confidence intervals (a matplotlib Figure)."""
-    import matplotlib
+    """Horizontal bars of the indices with their confidence intervals (a matplotlib Figure;
+    :func:`figures.sensitivity.sensitivity_bars`)."""
+    from figures.sensitivity import sensitivity_bars
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    table = table.iloc[::-1]
-    fig, ax = plt.subplots(figsize=(7, 0.45 * len(table) + 1.5))
-    y = np.arange(len(table))
-    if "ST" in table:
-        ax.barh(y + 0.2, table["ST"], 0.4, xerr=table["ST_conf"], label="total order ST")
-        ax.barh(y - 0.2, table["S1"], 0.4, xerr=table["S1_conf"], label="first order S1")
-        ax.set_xlabel("Sobol index (share of variance)")
-    else:
-        ax.barh(y, table["mu_star"], 0.6, xerr=table["mu_star_conf"], label="mu*")
-        ax.plot(table["sigma"], y, "o", color="black", label="sigma")
-        ax.set_xlabel("Morris elementary effect per full parameter range")
-    ax.set_yticks(y, table["parameter"])
-    ax.set_title(f"Sensitivity of {metric}")
-    ax.legend(loc="lower right")
-    fig.tight_layout()
-    return fig
+    return sensitivity_bars(table, metric)
 
 
 def analyse(
-    folder: str | Path, metric: str, method: str | None = None, **options
-) -> tuple[pd.DataFrame, Path, Path]:
+    folder: str | Path,
+    metric: str,
+    method: str | None = None,
+    out: str | Path | None = None,
+    **options,
+) -> tuple[pd.DataFrame, Path, list[Path]]:
     """Indices of ``metric`` (method from the design unless given), written to
-    ``<folder>/sensitivity_<method>_<metric>.csv`` and ``.png``; returns (table, csv, png)."""
+    ``<out>/sensitivity_<method>_<metric>.csv`` and the figure as ``.png``, ``.svg`` and
+    ``.pdf`` (``out``: the results folder unless given); returns (table, csv, figures)."""
+    from figures import save
+
     results = _results(folder)
     method = method or results.manifest["design"]["method"]
     if method not in ("sobol", "morris"):
         raise ValueError(f"method {method!r}: sensitivity needs a sobol or morris design")
     compute = sobol_indices if method == "sobol" else morris_indices
     table = compute(results, metric, **options)
-    stem = Path(folder) / f"sensitivity_{method}_{metric}"
+    target = Path(out) if out is not None else Path(folder)
+    target.mkdir(parents=True, exist_ok=True)
+    stem = target / f"sensitivity_{method}_{metric}"
     table.to_csv(stem.with_suffix(".csv"), index=False)
-    figure = sensitivity_figure(table, metric)
-    figure.savefig(stem.with_suffix(".png"), dpi=120)
-    return table, stem.with_suffix(".csv"), stem.with_suffix(".png")
+    figures = [Path(p) for p in save(sensitivity_figure(table, metric), stem)]
+    return table, stem.with_suffix(".csv"), figures

@@ -1,5 +1,7 @@
-"""Self-contained HTML pieces for reports: figures as base64 PNG, tables, sections, one
-page, and the mobility block (tables and figures of a ``MobilitySummary``).
+"""Self-contained HTML pieces for reports: figures as base64 PNG (each also saved under
+the results folder's ``figures/`` as PNG, SVG and PDF by :func:`figures.save`), tables,
+sections, and the mobility block (tables and figures of a ``MobilitySummary``). The page
+itself is the Jinja2 template ``reports/templates/report.html.j2``.
 
 Nothing refers to a network address: images are ``data:`` URIs, the style sheet is inline
 and links only point inside the page, so a report opens offline in any browser.
@@ -11,7 +13,9 @@ import base64
 import html
 import io
 import math
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import matplotlib.pyplot as plt
@@ -19,45 +23,37 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from figures.mobility import mobility_indices, transition_heatmap, window_hazard
-from figures.style import TIER_ORDER
+from figures.style import TIER_ORDER, save
+from mobility.window import T_STAR_DEFINITION
+from reports.format import significant
 
 if TYPE_CHECKING:
     from mobility import MobilitySummary
 
-STYLESHEET = """
-body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0;
-       color: #222; line-height: 1.45; }
-header, main { max-width: 1100px; margin: 0 auto; padding: 0 1.5rem; }
-header { border-bottom: 1px solid #ddd; padding-bottom: 0.5rem; }
-nav ul { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: 0.4rem 1.2rem; }
-nav a { color: #0072B2; text-decoration: none; }
-section { border-bottom: 1px solid #eee; padding-bottom: 1rem; }
-h2 { margin-top: 2rem; } h3 { margin-top: 1.4rem; }
-figure { margin: 1rem 0; } figure img { max-width: 100%; height: auto; }
-figcaption { font-size: 0.9rem; color: #555; }
-table { border-collapse: collapse; font-size: 0.85rem; margin: 0.6rem 0; }
-th, td { border-bottom: 1px solid #ddd; padding: 0.2rem 0.6rem; text-align: right; }
-th { background: #f4f4f4; } caption { text-align: left; font-weight: 600; padding: 0.3rem 0; }
-.scroll { overflow-x: auto; }
-pre { background: #f7f7f7; padding: 0.8rem; overflow-x: auto; font-size: 0.8rem; }
-.note { color: #555; font-style: italic; } .error { color: #D55E00; }
-"""
 
-
-def figure_html(fig: Figure, caption: str, dpi: int = 110) -> str:
+def figure_html(fig: Figure, caption: str, dpi: int = 110, png: Path | None = None) -> str:
     """A ``<figure>`` with the figure as an embedded PNG (base64) and a caption; closes the
-    figure."""
-    buffer = io.BytesIO()
-    try:
-        fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
-    finally:
-        plt.close(fig)
-    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    figure. With ``png`` (a file already saved), that file is embedded."""
+    if png is not None:
+        data = base64.b64encode(Path(png).read_bytes()).decode("ascii")
+    else:
+        buffer = io.BytesIO()
+        try:
+            fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+        finally:
+            plt.close(fig)
+        data = base64.b64encode(buffer.getvalue()).decode("ascii")
     text = html.escape(caption)
     return (
         f'<figure><img src="data:image/png;base64,{data}" alt="{text}">'
         f"<figcaption>{text}</figcaption></figure>"
     )
+
+
+def figure_name(caption: str) -> str:
+    """A file name (no suffix) from a caption: lower case, words joined by underscores."""
+    words = re.findall(r"[a-z0-9]+", caption.lower().replace("'s", ""))
+    return "_".join(words)[:60] or "figure"
 
 
 def _format(value) -> str:
@@ -66,7 +62,7 @@ def _format(value) -> str:
             return ""
         if math.isinf(value):
             return "inf" if value > 0 else "-inf"
-        return f"{value:.4g}"
+        return significant(value)
     return str(value)
 
 
@@ -103,49 +99,28 @@ def heading(text: str, level: int = 3) -> str:
     return f"<h{level}>{html.escape(text)}</h{level}>"
 
 
-def page_html(title: str, sections: Sequence[tuple[str, str, str]], subtitle: str = "") -> str:
-    """A complete HTML document: the title, a table of contents and one ``<section>`` per
-    (anchor id, heading, body HTML)."""
-    toc = "".join(
-        f'<li><a href="#{anchor}">{html.escape(name)}</a></li>' for anchor, name, _ in sections
-    )
-    parts = [
-        f'<section id="{anchor}"><h2>{html.escape(name)}</h2>\n{body}\n</section>'
-        for anchor, name, body in sections
-    ]
-    return "\n".join(
-        [
-            "<!DOCTYPE html>",
-            '<html lang="en">',
-            "<head>",
-            '<meta charset="utf-8">',
-            '<meta name="viewport" content="width=device-width, initial-scale=1">',
-            f"<title>{html.escape(title)}</title>",
-            f"<style>{STYLESHEET}</style>",
-            "</head>",
-            "<body>",
-            f"<header><h1>{html.escape(title)}</h1>{paragraph(subtitle) if subtitle else ''}",
-            f"<nav><ul>{toc}</ul></nav></header>",
-            "<main>",
-            *parts,
-            "</main>",
-            "</body>",
-            "</html>",
-            "",
-        ]
-    )
-
-
 class Section:
-    """The body of one report section, built part by part."""
+    """The body of one report section, built part by part. With ``figures_dir``, every
+    figure is also saved there as PNG, SVG and PDF (its name from ``name=`` or the
+    caption) and :attr:`saved` lists the files."""
 
-    def __init__(self) -> None:
+    def __init__(self, figures_dir: Path | None = None) -> None:
         self.parts: list[str] = []
+        self.figures_dir = figures_dir
+        self.saved: list[Path] = []
 
-    def figure(self, caption: str, draw: Callable, *args, **kwargs) -> None:
-        """Draw a figure and embed it; on any error, a note instead of the figure."""
+    def figure(self, caption: str, draw: Callable, *args, name: str | None = None, **kwargs):
+        """Draw a figure, save it (see the class) and embed it; on any error, a note
+        instead of the figure."""
         try:
-            self.parts.append(figure_html(draw(*args, **kwargs), caption))
+            fig = draw(*args, **kwargs)
+            if self.figures_dir is None:
+                self.parts.append(figure_html(fig, caption))
+                return
+            self.figures_dir.mkdir(parents=True, exist_ok=True)
+            paths = [Path(p) for p in save(fig, self.figures_dir / (name or figure_name(caption)))]
+            self.saved += paths
+            self.parts.append(figure_html(fig, caption, png=paths[0]))
         except Exception as exc:  # noqa: BLE001 - one bad figure must not lose the report
             self.note(f"{caption}: could not be drawn ({type(exc).__name__}: {exc})", "error")
 
@@ -185,7 +160,10 @@ class Section:
 
 def with_intervals(frame: pd.DataFrame, value: str = "probability") -> pd.Series:
     """Cells "estimate [low, high]" from the columns ``value``, low and high."""
-    return frame.apply(lambda r: f"{r[value]:.3f} [{r['low']:.3f}, {r['high']:.3f}]", axis=1)
+    return frame.apply(
+        lambda r: f"{significant(r[value])} [{significant(r['low'])}, {significant(r['high'])}]",
+        axis=1,
+    )
 
 
 def mobility_section(
@@ -193,7 +171,7 @@ def mobility_section(
 ) -> str:
     """Tables and figures of a :class:`mobility.MobilitySummary`: transition matrix (table
     and heatmap), indices (table and dot-and-whisker), the window (figure, t*, table)."""
-    section = section or Section()
+    section = section if section is not None else Section()
     meta = summary.meta
     step = meta.get("months_per_step", 12)
     section.text(
@@ -226,10 +204,10 @@ def mobility_section(
         section.note("No shock date: the window is not measured.")
         return section.html()
     section.text(
-        f"Window-closing time t* (upward hazard below {closing.threshold:.4f}): "
-        f"{closing.t_star:.1f} months [{closing.low:.1f}, {closing.high:.1f}]; the "
-        f"window never closes in {closing.share_never_closed:.1%} of bootstrap "
-        "replicates (inf: not within the horizon)."
+        f"Window-closing time t* = {closing.t_star:.1f} months [{closing.low:.1f}, "
+        f"{closing.high:.1f}] (threshold {significant(closing.threshold)}); the window never "
+        f"closes in {closing.share_never_closed:.1%} of bootstrap replicates (inf: not within "
+        f"the horizon). {T_STAR_DEFINITION}"
     )
     section.figure(
         "Upward hazard by month since the shock, with t*",

@@ -1,9 +1,10 @@
 """The report sections of a ``latam-ai sweep`` folder (manifest.json, design.parquet, ...).
 
 :func:`sweep_sections` reads the folder with :func:`experiments.sweep.load_results` and
-returns (anchor, heading, HTML) sections: summary, experiment.toml, the manifest, design,
-summaries, sensitivity indices, trajectories, mobility and failures;
-:func:`experiments.report.build_report` assembles them into a page.
+returns (anchor, heading, HTML) sections, the answer first: the summary and the summary
+metrics, then mobility, sensitivity indices, trajectories (one tier-composition panel per
+design point, never pooled), failures, and the method (experiment.toml, design) and the
+manifest at the end; :func:`reports.build_report` assembles them into a page.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from pathlib import Path
 import pandas as pd
 
 import figures as fg
-from figures.html import Section, mobility_section
+from reports.html import Section, mobility_section
+from reports.run import scenario_mobility
 
 SENSITIVITY_METRICS = (
     "tier_gap_end_start_tiers",
@@ -84,8 +86,22 @@ def _sensitivity_tables(results, spec: dict, method: str) -> dict[str, pd.DataFr
     return tables
 
 
-def sweep_sections(folder: Path) -> list:
-    """The sections of a ``latam-ai sweep`` folder's report: (anchor, heading, HTML)."""
+#: Design points shown as separate tier-composition panels (the first ones, by sample).
+COMPOSITION_PANELS = 6
+
+
+def sample_labels(design: pd.DataFrame, variables: list[str]) -> pd.Series:
+    """A short label per sample: its varied parameters' values ("a=1, b=2")."""
+    first = design.groupby("sample_id")[variables].first() if variables else None
+    if first is None or first.empty:
+        return pd.Series({s: f"sample {s}" for s in design["sample_id"].unique()})
+    shown = first.apply(_display)
+    return shown.apply(lambda r: ", ".join(f"{k}={v}" for k, v in r.items()), axis=1)
+
+
+def sweep_sections(folder: Path, *, figures_dir: Path | None = None) -> list:
+    """The sections of a ``latam-ai sweep`` folder's report: (anchor, heading, HTML), the
+    answer first; figures saved under ``figures_dir``."""
     from experiments.sweep import load_results
 
     results = load_results(folder)
@@ -103,7 +119,7 @@ def sweep_sections(folder: Path) -> list:
     ]
     out = []
 
-    summary = Section()
+    summary = Section(figures_dir)
     counts = manifest_data.get("counts", {})
     summary.text(
         f"Experiment {manifest_data.get('experiment', {}).get('name', folder.name)!r}: "
@@ -118,20 +134,20 @@ def sweep_sections(folder: Path) -> list:
         summary.text(description)
     out.append(("summary", "Summary", summary.html()))
 
-    experiment = Section()
+    experiment = Section(figures_dir)
     experiment.pre(toml_text or "(no experiment.toml in the folder)")
     out.append(("experiment", "Experiment", experiment.html()))
-    manifest = Section()
+    manifest = Section(figures_dir)
     manifest.pre(json.dumps(manifest_data, indent=2, default=str))
     out.append(("manifest", "Manifest", manifest.html()))
 
-    design_section = Section()
+    design_section = Section(figures_dir)
     shown = design.drop(columns=[c for c in design.columns if c.startswith("u:")])
     shown = shown.apply(_display)
     design_section.table(shown, f"design: {len(design)} runs", max_rows=40)
     out.append(("design", "Design", design_section.html()))
 
-    summaries = Section()
+    summaries = Section(figures_dir)
     if results.summaries.empty:
         summaries.note("No finished runs.")
     else:
@@ -152,7 +168,7 @@ def sweep_sections(folder: Path) -> list:
             summaries.table(means.set_index(variables).T, caption, index=True, max_rows=80)
     out.append(("summaries", "Summaries", summaries.html()))
 
-    sensitivity = Section()
+    sensitivity = Section(figures_dir)
     method = plan.get("method")
     if method in ("sobol", "morris") and not results.summaries.empty:
         for metric, table in _sensitivity_tables(results, spec, method).items():
@@ -170,8 +186,8 @@ def sweep_sections(folder: Path) -> list:
         sensitivity.note(f"Sensitivity indices need a sobol or morris design; this is {method}.")
     out.append(("sensitivity", "Sensitivity", sensitivity.html()))
 
-    trajectories = Section()
-    mobility = Section()
+    trajectories = Section(figures_dir)
+    mobility = Section(figures_dir)
     frame = results.trajectories
     frame = None if frame is None or frame.empty else named_tiers(frame)
     if frame is None:
@@ -180,16 +196,27 @@ def sweep_sections(folder: Path) -> list:
     else:
         trajectories.text(f"{frame['run_id'].nunique()} runs with trajectories.")
         trajectories.figure("Country scores (median over runs)", fg.score_trajectories, frame)
-        trajectories.figure("Tier composition over time (runs pooled)", fg.tier_composition, frame)
+        labelled = frame.merge(design[["run_id", "sample_id"]], on="run_id", how="left")
+        samples = sorted(labelled["sample_id"].dropna().unique())
+        labels = sample_labels(design, variables)
+        shown = samples[:COMPOSITION_PANELS]
+        labelled = labelled[labelled["sample_id"].isin(shown)]
+        labelled["design point"] = labelled["sample_id"].map(labels)
+        note = "" if len(samples) <= len(shown) else f" (the first {len(shown)} of {len(samples)})"
+        trajectories.figure(
+            f"Tier composition over time, one panel per design point{note}",
+            fg.tier_composition,
+            labelled,
+            "design point",
+            name="tier_composition",
+        )
         shock = _common_release(results, spec)
         try:
-            from experiments.headline import mobility_of
-
             months = pd.DatetimeIndex(sorted(frame["date"].unique())).to_period("M")
             every = max(1, (months[1] - months[0]).n) if len(months) > 1 else 1
             lag = max(1, min(round(12 / every), len(months) - 1))
             runs = frame.rename(columns={"run_id": "replicate"})
-            summary_ = mobility_of(runs, lag=lag, n_boot=200, shock_date=shock)
+            summary_ = scenario_mobility(runs, shock=shock, lag=lag, n_boot=200)
         except Exception as exc:  # noqa: BLE001
             mobility.note(f"mobility could not be measured ({type(exc).__name__}: {exc})", "error")
         else:
@@ -206,7 +233,7 @@ def sweep_sections(folder: Path) -> list:
     out.append(("trajectories", "Trajectories", trajectories.html()))
     out.append(("mobility", "Mobility", mobility.html()))
 
-    failures = Section()
+    failures = Section(figures_dir)
     if results.failures.empty:
         failures.text("No run failed.")
     else:
@@ -216,4 +243,15 @@ def sweep_sections(folder: Path) -> list:
             max_rows=40,
         )
     out.append(("failures", "Failures", failures.html()))
-    return out
+    order = [
+        "summary",
+        "summaries",
+        "mobility",
+        "sensitivity",
+        "trajectories",
+        "failures",
+        "experiment",
+        "design",
+        "manifest",
+    ]
+    return sorted(out, key=lambda section: order.index(section[0]))
