@@ -148,10 +148,13 @@ def PendingBar(pending: dict[str, Any], on_apply, on_reset, error: str):
     with solara.Card(margin=0, classes=["latam-pending"]):
         if pending:
             names = ", ".join(n.replace("_", " ") for n in pending)
-            solara.Text(f"pending: {len(pending)} change{'s' * (len(pending) != 1)}")
+            solara.Text(
+                f"pending: {len(pending)} change{'s' * (len(pending) != 1)}",
+                classes=["latam-pending-count"],
+            )
             solara.Text(names, style={"font-size": "0.8em"})
         else:
-            solara.Text("no pending changes")
+            solara.Text("no pending changes", classes=["latam-pending-count"])
         with solara.Row():
             solara.Button("Apply", on_click=on_apply, disabled=not pending, color="primary")
             solara.Button("Reset", on_click=on_reset, disabled=not pending)

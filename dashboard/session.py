@@ -193,13 +193,16 @@ class Session:
 
     # --- what the page shows -----------------------------------------------------------
     def policies_in_force(self) -> str:
-        """The strategies in force this month, other than the status quo (``ISO3 name``)."""
-        model = self.model
-        chosen = [
-            f"{iso3} {name}"
-            for iso3, name in zip(model.countries, model.view["policy"], strict=True)
-            if name != STATUS_QUO_NAME
-        ]
+        """The strategies the applied scenario sets, other than the status quo
+        (``ISO3 name``; a schedule as ``ISO3 month strategy, ...``)."""
+        chosen = []
+        for iso3, value in (self.model.params.get("policies") or {}).items():
+            if isinstance(value, str):
+                if value != STATUS_QUO_NAME:
+                    chosen.append(f"{iso3} {value}")
+            else:
+                steps = ", ".join(f"{month} {name}" for month, name in value)
+                chosen.append(f"{iso3} {steps}")
         return ", ".join(chosen) or f"all {STATUS_QUO_NAME}"
 
     def table_rows(self) -> list[dict]:
