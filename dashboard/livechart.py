@@ -29,11 +29,17 @@ class LiveChart(v.VuetifyTemplate):
     vega_lite = traitlets.Unicode(VEGA_LITE).tag(sync=True)
     vega_embed = traitlets.Unicode(VEGA_EMBED).tag(sync=True)
     on_resync = traitlets.Callable(None, allow_none=True)
+    on_drawn = traitlets.Callable(None, allow_none=True)
 
     def vue_resync(self, *_args) -> None:
         """The browser asks for every row (a new view, or a missed patch)."""
         if self.on_resync is not None:
             self.on_resync()
+
+    def vue_drawn(self, *_args) -> None:
+        """The browser has drawn every row it was sent."""
+        if self.on_drawn is not None:
+            self.on_drawn()
 
 
 __all__ = ["LiveChart"]

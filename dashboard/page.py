@@ -277,7 +277,8 @@ def Header(session: Session, version: int):
 
 
 @solara.component
-def RunControls(session: Session, tick, seed, applied):
+def RunControls(session: Session, tick, seed, applied, drawn):
+    """Restart, Play/Pause and Step (shown once the browser has drawn the map) and the seed."""
     playing = solara.use_reactive(False)
 
     def step() -> None:
@@ -305,7 +306,12 @@ def RunControls(session: Session, tick, seed, applied):
             solara.Button("Pause", on_click=lambda: playing.set(False))
         else:
             solara.Button("Play", on_click=lambda: playing.set(True))
-        solara.Button("Step", on_click=step, disabled=playing.value)
+        solara.Button(
+            "Step",
+            on_click=step,
+            disabled=playing.value,
+            style={} if drawn.value else {"display": "none"},
+        )
         solara.InputInt(
             "seed (applies on Restart)",
             value=seed.value,
@@ -316,7 +322,7 @@ def RunControls(session: Session, tick, seed, applied):
 
 
 @solara.component
-def Chart(session: Session, tick, name: str, spec: str, version: int):
+def Chart(session: Session, tick, name: str, spec: str, version: int, on_drawn=None):
     """One live chart: ``spec`` (JSON) sent once, then the rows of each new month."""
 
     def resync() -> None:
@@ -324,12 +330,16 @@ def Chart(session: Session, tick, name: str, spec: str, version: int):
         tick.set(tick.peek() + 1)
 
     LiveChart.element(
-        spec_json=spec, patch=session.patch(name), classes=f"latam-chart-{name}", on_resync=resync
+        spec_json=spec,
+        patch=session.patch(name),
+        classes=f"latam-chart-{name}",
+        on_resync=resync,
+        on_drawn=on_drawn,
     )
 
 
 @solara.component
-def WorldMap(session: Session, tick, version: int):
+def WorldMap(session: Session, tick, version: int, drawn=None):
     measure, set_measure = solara.use_state("score")
     view, set_view = solara.use_state("world")
     spec = solara.use_memo(lambda: charts.map_chart(measure, view), [measure, view])
@@ -339,7 +349,14 @@ def WorldMap(session: Session, tick, version: int):
                 value=measure, values=list(charts.MAP_MEASURES), on_value=set_measure
             )
             solara.ToggleButtonsSingle(value=view, values=list(charts.MAP_VIEWS), on_value=set_view)
-        Chart(session, tick, "map", spec, version)
+        Chart(
+            session,
+            tick,
+            "map",
+            spec,
+            version,
+            on_drawn=None if drawn is None else (lambda: drawn.set(True)),
+        )
 
 
 @solara.component
@@ -419,6 +436,7 @@ def Page():
             "controls": solara.reactive(default_parameters()),
             "applied": solara.reactive(default_parameters()),
             "seed": solara.reactive(DEFAULT_SEED),
+            "drawn": solara.reactive(False),
             "specs": {
                 "scores": charts.score_chart(),
                 "tiers": charts.tier_chart(),
@@ -432,19 +450,19 @@ def Page():
     solara.Title(TITLE)
     with solara.Sidebar():
         Sidebar(session, controls, applied, seed, tick)
-    RunControls(session, tick, seed, applied)
-    Live(session, tick, applied, seed, specs)
+    RunControls(session, tick, seed, applied, state["drawn"])
+    Live(session, tick, applied, seed, specs, state["drawn"])
 
 
 @solara.component
-def Live(session: Session, tick, applied, seed, specs: dict[str, str]):
+def Live(session: Session, tick, applied, seed, specs: dict[str, str], drawn):
     """Everything that changes each month, in one component: a step is one redraw."""
     version = tick.value  # children take it as an argument, so they redraw each month
     Header(session, version)
     with solara.Columns([1, 1]):
         with solara.Card(margin=0, classes=["latam-scores"]):
             Chart(session, tick, "scores", specs["scores"], version)
-        WorldMap(session, tick, version)
+        WorldMap(session, tick, version, drawn)
     with solara.Columns([1, 1]):
         with solara.Card(margin=0, classes=["latam-tier-plot"]):
             Chart(session, tick, "tiers", specs["tiers"], version)
