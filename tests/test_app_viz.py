@@ -1,11 +1,20 @@
-"""``latam-ai viz``: finds the dashboard of this checkout and builds the solara command."""
+"""``latam-ai viz``: finds the dashboard, ships its front end, and stops cleanly."""
 
 from __future__ import annotations
 
+import os
+import signal
+import socket
+import subprocess
 import sys
-import tarfile
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
+import pytest
+
+from dashboard.offline import FRONTEND, provide_frontend, vendored_files
 from experiments.cli import build_parser
 from experiments.commands import viz
 
@@ -19,34 +28,66 @@ def test_app_path_is_the_repository_dashboard():
 def test_solara_command_serves_the_app_in_production_mode():
     command = viz.solara_command(ROOT / "app.py", 8800, "127.0.0.1")
     assert command[:4] == [sys.executable, "-m", "solara", "run"]
-    assert command[4] == str(ROOT / "app.py")
     assert command[command.index("--port") + 1] == "8800"
-    assert command[command.index("--host") + 1] == "127.0.0.1"
     assert "--production" in command
     assert "--production" not in viz.solara_command(ROOT / "app.py", 8800, "h", production=False)
 
 
 def test_parser_accepts_port_and_host():
     args = build_parser().parse_args(["viz", "--port", "8801", "--host", "0.0.0.0"])
-    assert (args.port, args.host, args.install_assets) == (8801, "0.0.0.0", False)
+    assert (args.port, args.host) == (8801, "0.0.0.0")
 
 
-def test_frontend_packages_are_read_from_solaras_template():
-    packages = viz.frontend_packages()
-    assert any(p.startswith("@widgetti/solara-vuetify") for p in packages)
-    assert any(p.startswith("requirejs@") for p in packages)
-    assert all("@" in p.lstrip("@") for p in packages)  # every one pinned to a version
+def test_the_front_end_solara_names_is_vendored(tmp_path):
+    from solara.server import settings
+
+    template = Path(settings.__file__).parent / "templates" / "solara.html.j2"
+    text = template.read_text()
+    for package in ("@widgetti/solara-vuetify3-app@5.2.0", "requirejs@2.3.6"):
+        assert package in text
+        assert (FRONTEND / package).is_dir()
+    copied = provide_frontend(tmp_path / "cache")
+    assert sorted(copied) == vendored_files()
+    assert (tmp_path / "cache" / "requirejs@2.3.6" / "require.js").is_file()
+    assert provide_frontend(tmp_path / "cache") == []  # kept once there
 
 
-def test_unpack_strips_the_npm_package_folder(tmp_path):
-    source = tmp_path / "package" / "dist"
-    source.mkdir(parents=True)
-    (source / "main.js").write_text("//")
-    (tmp_path / "package" / "package.json").write_text("{}")
-    tarball = tmp_path / "x.tgz"
-    with tarfile.open(tarball, "w:gz") as archive:
-        archive.add(tmp_path / "package", arcname="package")
-    target = tmp_path / "cache" / "@scope" / "x@1.0.0"
-    viz._unpack(tarball, target)
-    assert (target / "dist" / "main.js").read_text() == "//"
-    assert viz.missing_frontend_packages(tmp_path / "cache") == viz.frontend_packages()
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _serving(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return False
+
+
+@pytest.mark.timeout(180)
+@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
+def test_viz_stops_its_solara_child_on_a_signal(tmp_path, stop_signal):
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/"
+    env = {**os.environ, "SOLARA_ASSETS_PROXY_CACHE_DIR": str(tmp_path / "cache")}
+    command = [sys.executable, "-m", "experiments.cli", "viz", "--port", str(port)]
+    command += ["--host", "127.0.0.1"]
+    with (tmp_path / "viz.log").open("w") as log:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 120
+        while not _serving(url):
+            assert process.poll() is None, (tmp_path / "viz.log").read_text()[-2000:]
+            assert time.monotonic() < deadline, "the dashboard did not start in 120 s"
+            time.sleep(0.3)  # polling a readiness check
+        process.send_signal(stop_signal)  # to the parent only, not its process group
+        assert process.wait(timeout=30) == 0
+        deadline = time.monotonic() + 20
+        while _serving(url) and time.monotonic() < deadline:
+            time.sleep(0.3)
+        assert not _serving(url), "a solara process still serves the port"
+    finally:
+        if process.poll() is None:
+            process.kill()
