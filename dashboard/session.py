@@ -15,7 +15,6 @@ from typing import Any
 
 from dashboard.charts import DATASETS
 from dashboard.world import map_ids
-from figures.map import ILIA_COUNTRIES
 from figures.style import TIER_ORDER
 from model.policies import STATUS_QUO, STRATEGY_NAMES
 from model.region import RegionModel
@@ -33,12 +32,9 @@ def with_policy(parameters: Mapping[str, Any], iso3: str, strategy: str) -> dict
 
 
 def focus_countries(model: RegionModel) -> list[str]:
-    """The countries shown as lines and in the table: the model's focus countries when it
-    declares them (``model.focus``), else the ILIA countries it has."""
-    declared = getattr(model, "focus", None)
-    if declared:
-        return [c for c in declared if c in model.countries]
-    return [c for c in model.countries if c in ILIA_COUNTRIES]
+    """The countries shown as lines and in the table: the model's focus countries
+    (``model.focus``, a boolean mask over ``model.countries``)."""
+    return [c for c, inside in zip(model.countries, model.focus, strict=True) if inside]
 
 
 class Session:
@@ -196,13 +192,18 @@ class Session:
         """The strategies the applied scenario sets, other than the status quo
         (``ISO3 name``; a schedule as ``ISO3 month strategy, ...``)."""
         chosen = []
-        for iso3, value in (self.model.params.get("policies") or {}).items():
-            if isinstance(value, str):
-                if value != STATUS_QUO_NAME:
-                    chosen.append(f"{iso3} {value}")
-            else:
-                steps = ", ".join(f"{month} {name}" for month, name in value)
-                chosen.append(f"{iso3} {steps}")
+        for iso3, plan in (self.model.params.get("policies") or {}).items():
+            steps = [
+                " ".join(
+                    part
+                    for part in (month, name, None if budget is None else f"{budget:g}% of GDP")
+                    if part
+                )
+                for month, name, budget in plan  # validated: (start, strategy, budget)
+                if name != STATUS_QUO_NAME or month
+            ]
+            if steps:
+                chosen.append(f"{iso3} {', '.join(steps)}")
         return ", ".join(chosen) or f"all {STATUS_QUO_NAME}"
 
     def table_rows(self) -> list[dict]:

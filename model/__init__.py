@@ -1,11 +1,11 @@
 """The world AI-economy model: array equations, parameters, data, the batched setup and
 RegionModel.
 
-``RegionModel`` (and with it Mesa) is imported on first use, so that workers that only
+``RegionModel`` and ``RegionScenario`` (and with them Mesa) are imported on first use, so that workers that only
 need the array equations (``model.equations``) start fast.
 """
 
-from model.parameters import PARAMETERS, RegionScenario
+from model.parameters import PARAMETERS
 from model.policies import STRATEGY_NAMES
 from model.synthetic import synthetic_region, synthetic_world
 
@@ -20,8 +20,8 @@ __all__ = [
 
 
 def __getattr__(name: str):
-    if name == "RegionModel":
-        from model.region import RegionModel
+    if name in ("RegionModel", "RegionScenario"):
+        from model import region
 
-        return RegionModel
+        return getattr(region, name)
     raise AttributeError(f"module 'model' has no attribute {name!r}")

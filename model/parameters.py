@@ -17,7 +17,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from mesa.experimental.scenarios import Scenario
 
 
 @dataclass(frozen=True)
@@ -402,17 +401,6 @@ def validate_parameters(values: Mapping[str, Any], origin: str = "argument") -> 
     merged = {p.name: p.default for p in PARAMETERS}
     merged.update(values)
     return {name: validate_value(name, value, origin) for name, value in merged.items()}
-
-
-RegionScenario = type(
-    "RegionScenario",
-    (Scenario,),
-    {
-        "__doc__": "Mesa scenario for model.RegionModel; its defaults come from PARAMETERS.",
-        "__annotations__": {p.name: Any for p in PARAMETERS},
-        **{p.name: p.default for p in PARAMETERS},
-    },
-)
 
 
 def parameter_table_markdown() -> str:

@@ -14,7 +14,7 @@ from model import equations
 from model.builder import build_batch, one_run
 from model.equations import TIER_LABELS, capital_intensity
 from model.metrics import gini, investment_share, tier_counts, tier_gap
-from model.parameters import MODEL_ONLY, validate_parameters
+from model.parameters import MODEL_ONLY, PARAMETERS, validate_parameters
 from model.policies import STRATEGY_NAMES, strategy_code
 
 AGENT_REPORTERS = {
@@ -44,6 +44,17 @@ MODEL_REPORTERS = {
     "adoption_gap": "adoption_gap",
     "capital_gini": "capital_gini",
 }
+
+
+RegionScenario = type(
+    "RegionScenario",
+    (mesa.experimental.scenarios.Scenario,),
+    {
+        "__doc__": "Mesa scenario for model.RegionModel; its defaults come from PARAMETERS.",
+        "__annotations__": {p.name: Any for p in PARAMETERS},
+        **{p.name: p.default for p in PARAMETERS},
+    },
+)
 
 
 def _measure(name: str, doc: str) -> property:
@@ -89,8 +100,8 @@ class RegionModel(mesa.Model):
         if scenario is not None:
             self.scenario = scenario
         batch = build_batch([validated], [self.rng])
-        self.values = validated  # the parameters as given, validated
-        self.params = one_run(batch.params)  # what the equations read
+        self.params = validated  # the parameters as given, validated
+        self.equation_params = one_run(batch.params)  # the same as the equations read them
         self.initial = batch.table
         self.months = batch.months
         self.dates = list(self.months.to_timestamp())
@@ -119,7 +130,9 @@ class RegionModel(mesa.Model):
                 f"the model reached its end month {self.months[-1]}; build a new model "
                 "with a later end"
             )
-        state = equations.step(self.state, self.params, self.drivers, self.month_index)
+        state = equations.step(
+            self.state, self.equation_params, self.drivers, self.month_index
+        )
         self.month_index += 1
         self.state = state  # the measures read the month index
         self.running = self.month_index < len(self.months) - 1
@@ -133,7 +146,7 @@ class RegionModel(mesa.Model):
             )
         code = strategy_code(strategy, "set_policy")
         amount = 0.0 if code == strategy_code("status_quo") else (
-            self.values["policy_budget"] if budget is None else float(budget)
+            self.params["policy_budget"] if budget is None else float(budget)
         )
         t, c = self.month_index, self.countries.index(iso3)
         arrays = {
@@ -154,9 +167,10 @@ class RegionModel(mesa.Model):
     @state.setter
     def state(self, state: equations.WorldState) -> None:
         self._state = state
-        self.scores = equations.composite_score(state, self.params["research_share_of_rda"])
-        self.tiers = equations.classify_tiers(self.scores, self.params["tier_thresholds"])
-        kappa = capital_intensity(state.capital, state.gdp, self.params["capital_half_saturation"])
+        p = self.equation_params
+        self.scores = equations.composite_score(state, p["research_share_of_rda"])
+        self.tiers = equations.classify_tiers(self.scores, p["tier_thresholds"])
+        kappa = capital_intensity(state.capital, state.gdp, p["capital_half_saturation"])
         self.view = {name: getattr(state, name).tolist() for name in STATE_VIEW}
         self.view |= {
             "score": self.scores.tolist(),
@@ -237,4 +251,4 @@ class RegionModel(mesa.Model):
         return frame.reset_index(drop=True)
 
 
-__all__ = ["RegionModel", "STRATEGY_NAMES", "TIER_LABELS"]
+__all__ = ["RegionModel", "RegionScenario", "STRATEGY_NAMES", "TIER_LABELS"]

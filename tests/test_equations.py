@@ -14,7 +14,7 @@ from model.parameters import validate_parameters
 def run_alone(model):
     state = model.state
     for t in range(len(model.months) - 1):
-        state = step(state, model.params, model.drivers, t)
+        state = step(state, model.equation_params, model.drivers, t)
     return state
 
 
