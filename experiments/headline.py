@@ -224,7 +224,11 @@ def yearly_region_table(region: pd.DataFrame, path: str = "status_quo") -> pd.Da
         "adoption_gap",
     ]
     table = frame[frame["date"].isin(dates)].groupby(["release", "date"], sort=False)[columns]
-    return table.mean().round(3)
+    table = table.mean()
+    # the share in percent with three significant digits (it can fall by orders of magnitude)
+    share = table.pop("region_investment_share") * 100
+    table.insert(3, "region_investment_share_pct", share.map(lambda v: float(f"{v:.3g}")))
+    return table.round(3)
 
 
 def mobility_of(
@@ -267,7 +271,7 @@ def summary_text(results: HeadlineResults, mobility=None) -> str:
         "Region over time (means over replications; Peru on status_quo):",
         region_table.to_string(),
         "",
-        "  region_investment_share: the focus countries' share of world AI investment (CSET 2024: 0.69%; the essay: 1.12%)",
+        "  region_investment_share_pct: the focus countries' share of world AI investment (CSET 2024: 0.69%; the essay: 1.12%)",
         "  production_gap / adoption_gap: mean research / adoption, Pioneers minus Explorers",
         "",
         "Peru: probability of having been a Pioneer by December of the year (95% Wilson CI):",
