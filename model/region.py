@@ -57,6 +57,77 @@ RegionScenario = type(
 )
 
 
+class StateCollector(mesa.DataCollector):
+    """Mesa's DataCollector for RegionModel that records by copying the state arrays.
+
+    ``collect`` keeps this month's arrays (no per-agent attribute calls); the frames are
+    built when asked for, with the columns and index of ``mesa.DataCollector`` (``Step``
+    and ``AgentID``). Agent reporters must be names of :data:`AGENT_REPORTERS`; model
+    reporters are names of the model's measures (``RegionModel.measures``).
+    """
+
+    def __init__(self, model_reporters=None, agent_reporters=None, tables=None):
+        unknown = sorted(set(agent_reporters or {}) - set(AGENT_REPORTERS))
+        if unknown or any(not isinstance(v, str) for v in (agent_reporters or {}).values()):
+            raise ValueError(
+                f"StateCollector records {sorted(AGENT_REPORTERS)}; got {unknown}: use "
+                "mesa.DataCollector for other agent reporters"
+            )
+        super().__init__(model_reporters=None, agent_reporters=None, tables=tables)
+        self.model_reporters = dict(model_reporters or {})
+        self.agent_reporters = dict(agent_reporters or {})
+        self._months: list[dict[str, np.ndarray]] = []
+        self._model_rows: list[dict[str, float]] = []
+        self._steps: list[int] = []
+
+    def collect(self, model) -> None:
+        state = model.state
+        self._months.append(
+            {
+                "score": model.scores,
+                "tier": model.tiers,
+                "capital_index": model.capital_index,
+                **{name: getattr(state, name) for name in STATE_VIEW},
+                "strategy": state.strategy,
+            }
+        )
+        measures = model.measures
+        self._model_rows.append({k: measures[v] for k, v in self.model_reporters.items()})
+        self._steps.append(model.month_index)
+
+    def get_model_vars_dataframe(self) -> pd.DataFrame:
+        return pd.DataFrame(self._model_rows, columns=list(self.model_reporters))
+
+    def get_agent_vars_dataframe(self) -> pd.DataFrame:
+        if not self._months:
+            return pd.DataFrame(columns=["Step", "AgentID", *self.agent_reporters])
+        model_countries = self._countries
+        n, months = len(model_countries), len(self._months)
+        columns = {}
+        for column, name in self.agent_reporters.items():
+            if name == "iso3":
+                columns[column] = np.tile(model_countries, months)
+            elif name == "tier":
+                codes = np.concatenate([m["tier"] for m in self._months])
+                columns[column] = np.array(TIER_LABELS, dtype=object)[codes]
+            elif name == "policy":
+                codes = np.concatenate([m["strategy"] for m in self._months])
+                columns[column] = np.array(STRATEGY_NAMES, dtype=object)[codes]
+            else:
+                columns[column] = np.concatenate([m[name] for m in self._months])
+        index = pd.MultiIndex.from_arrays(
+            [np.repeat(self._steps, n), np.tile(self._agent_ids, months)],
+            names=["Step", "AgentID"],
+        )
+        return pd.DataFrame(columns, index=index)
+
+    def bind(self, model) -> StateCollector:
+        """Remember the model's countries and agent ids (in the state's order)."""
+        self._countries = np.array(model.countries, dtype=object)
+        self._agent_ids = np.array([agent.unique_id for agent in model.agents])
+        return self
+
+
 def _measure(name: str, doc: str) -> property:
     """A read-only property: one region-level measure of the current month."""
     return property(lambda self: self.measures[name], doc=doc)
@@ -112,9 +183,9 @@ class RegionModel(mesa.Model):
         self.state = equations.select_run(batch.state, 0)
         for index, row in self.initial.iterrows():
             Country(self, index, row["iso3"], row["country"], row["population_m"], row["region"])
-        self.datacollector = mesa.DataCollector(
+        self.datacollector = StateCollector(
             model_reporters=MODEL_REPORTERS, agent_reporters=AGENT_REPORTERS
-        )
+        ).bind(self)
         self.datacollector.collect(self)
 
     # --- the step ------------------------------------------------------------------------
@@ -167,18 +238,65 @@ class RegionModel(mesa.Model):
     @state.setter
     def state(self, state: equations.WorldState) -> None:
         self._state = state
-        p = self.equation_params
-        self.scores = equations.composite_score(state, p["research_share_of_rda"])
-        self.tiers = equations.classify_tiers(self.scores, p["tier_thresholds"])
-        kappa = capital_intensity(state.capital, state.gdp, p["capital_half_saturation"])
-        self.view = {name: getattr(state, name).tolist() for name in STATE_VIEW}
-        self.view |= {
-            "score": self.scores.tolist(),
-            "tier": [TIER_LABELS[k] for k in self.tiers],
-            "capital_index": (100.0 * kappa).tolist(),
-            "policy": [STRATEGY_NAMES[k] for k in state.strategy],
-        }
-        self.measures = self._region_measures()
+        self._derived: dict[str, Any] = {}  # scores, tiers, view and measures, when read
+
+    def _cached(self, name: str, compute) -> Any:
+        if name not in self._derived:
+            self._derived[name] = compute()
+        return self._derived[name]
+
+    @property
+    def scores(self) -> np.ndarray:
+        """Composite score of every country this month."""
+        return self._cached(
+            "scores",
+            lambda: equations.composite_score(
+                self._state, self.equation_params["research_share_of_rda"]
+            ),
+        )
+
+    @property
+    def tiers(self) -> np.ndarray:
+        """Tier code of every country this month (0 Explorer, 1 Adopter, 2 Pioneer)."""
+        return self._cached(
+            "tiers",
+            lambda: equations.classify_tiers(
+                self.scores, self.equation_params["tier_thresholds"]
+            ),
+        )
+
+    @property
+    def capital_index(self) -> np.ndarray:
+        """Capital in index form, 100 k / (k + k_half), of every country."""
+        return self._cached(
+            "capital_index",
+            lambda: 100.0
+            * capital_intensity(
+                self._state.capital,
+                self._state.gdp,
+                self.equation_params["capital_half_saturation"],
+            ),
+        )
+
+    @property
+    def view(self) -> dict[str, list]:
+        """This month's values of every country as lists (what the agents read)."""
+
+        def build() -> dict[str, list]:
+            view = {name: getattr(self._state, name).tolist() for name in STATE_VIEW}
+            return view | {
+                "score": self.scores.tolist(),
+                "tier": [TIER_LABELS[k] for k in self.tiers],
+                "capital_index": self.capital_index.tolist(),
+                "policy": [STRATEGY_NAMES[k] for k in self._state.strategy],
+            }
+
+        return self._cached("view", build)
+
+    @property
+    def measures(self) -> dict[str, float]:
+        """The region measures of this month (the model reporters' values)."""
+        return self._cached("measures", self._region_measures)
 
     @property
     def date(self) -> pd.Timestamp:
