@@ -7,8 +7,6 @@ from dataclasses import replace
 import mesa
 import numpy as np
 
-from model.equations import TIER_LABELS
-
 #: What a researcher may write into a country's state: indices on 0-100, stocks finite >= 0.
 FINITE = float(np.finfo(float).max)
 WRITABLE_RANGES = {
@@ -27,7 +25,11 @@ def _state_variable(name: str, doc: str) -> property:
 
     def write(self, value: float) -> None:
         low, high = WRITABLE_RANGES[name]
-        if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not low <= value <= high
+        ):
             raise ValueError(
                 f"{self.iso3}.{name}={value!r} is outside the allowed range [{low}, {high}]"
             )

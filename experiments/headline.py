@@ -16,15 +16,17 @@ import pandas as pd
 from scipy import stats
 from tqdm import tqdm
 
+from mobility.panel import DEFAULT_THRESHOLDS
 from model import equations
 from model.builder import build_batch
 from model.equations import TIER_LABELS
 from model.metrics import gini, investment_share, tier_gap
-from model.parameters import validate_parameters
+from model.parameters import BY_NAME, validate_parameters
 from model.policies import STRATEGY_NAMES
 
 PERU_PATHS = ("status_quo", "adoption_management", "production_platform")
-RELEASES = {"release 2025-08": "2025-08", "no release": None}
+RELEASE = BY_NAME["open_weights_date"].default  # the observed release (declared once)
+RELEASES = {f"release {RELEASE}": RELEASE, "no release": None}
 REPORT_YEARS = (2025, 2027, 2030, 2033, 2035)
 
 
@@ -68,7 +70,11 @@ def run_headline(
         scenarios, desc="headline scenarios", unit="scenario", disable=not progress
     ):
         values = validate_parameters(
-            {**parameters, "open_weights_date": release, "policies": {**other_policies, "PER": path}}
+            {
+                **parameters,
+                "open_weights_date": release,
+                "policies": {**other_policies, "PER": path},
+            }
         )
         history = run_batch_history(build_batch([values] * len(seeds), seeds))
         labels = {"release": release_name, "peru_path": path}
@@ -238,7 +244,7 @@ def mobility_of(
     n_boot: int = 1000,
     seed: int = 0,
     shock_date: str | None = None,
-    thresholds=(35.0, 60.0),
+    thresholds=DEFAULT_THRESHOLDS,
 ):
     """Mobility and fragmentation of one scenario's runs (rows of ``agents``), with
     cluster-bootstrap intervals over runs (replicates)."""
@@ -250,7 +256,7 @@ def mobility_of(
     return summarize(panel, lag=lag, n_boot=n_boot, seed=seed, shock_date=shock_date, values=values)
 
 
-def headline_mobility(results: HeadlineResults, thresholds=(35.0, 60.0)):
+def headline_mobility(results: HeadlineResults, thresholds=DEFAULT_THRESHOLDS):
     """Mobility of the release scenario with Peru on status_quo (the region's baseline)."""
     release = results.agents["release"].iloc[0]
     frame = results.agents[
@@ -271,7 +277,8 @@ def summary_text(results: HeadlineResults, mobility=None) -> str:
         "Region over time (means over replications; Peru on status_quo):",
         region_table.to_string(),
         "",
-        "  region_investment_share_pct: the focus countries' share of world AI investment (CSET 2024: 0.69%; the essay: 1.12%)",
+        "  region_investment_share_pct: the focus countries' share of world AI investment, %"
+        " (CSET 2024: 0.69%; the essay: 1.12%)",
         "  production_gap / adoption_gap: mean research / adoption, Pioneers minus Explorers",
         "",
         "Peru: probability of having been a Pioneer by December of the year (95% Wilson CI):",
@@ -297,7 +304,7 @@ def summary_text(results: HeadlineResults, mobility=None) -> str:
 
 
 def write_outputs(
-    results: HeadlineResults, folder: Path, thresholds=(35.0, 60.0), mobility=None
+    results: HeadlineResults, folder: Path, thresholds=DEFAULT_THRESHOLDS, mobility=None
 ) -> list[Path]:
     """Write tables (Parquet and CSV), figures (PNG and SVG) and the summary into ``folder``."""
     from figures import country_paths, save, score_trajectories, tier_composition

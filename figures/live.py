@@ -19,6 +19,7 @@ from figures.style import (
     new_figure,
     tier_bands,
 )
+from mobility.panel import DEFAULT_THRESHOLDS
 
 TIER_COUNT_COLUMNS = {"Explorer": "explorers", "Adopter": "adopters", "Pioneer": "pioneers"}
 OTHERS_COLOUR = "#BBBBBB"
@@ -32,7 +33,7 @@ def _time_limits(ax, dates: pd.Series, end=None) -> None:
 
 def score_lines(
     agents: pd.DataFrame,
-    thresholds: tuple[float, float] = (35.0, 60.0),
+    thresholds: tuple[float, float] = DEFAULT_THRESHOLDS,
     highlight: Sequence[str] = ("PER",),
     end=None,
     *,

@@ -15,6 +15,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from figures.style import TIER_COLOURS, TIER_ORDER, date_axis, new_figure, series_colour
+from mobility.panel import DEFAULT_THRESHOLDS
 
 RUN_KEYS = ("release", "peru_path", "replicate", "run_id", "run")
 
@@ -39,7 +40,7 @@ def path_scores(
     iso3: str = "PER",
     by: str = "peru_path",
     years: Sequence[int] = (2030, 2035),
-    thresholds=(35.0, 60.0),
+    thresholds=DEFAULT_THRESHOLDS,
 ) -> Figure:
     """Box plots of the country's score (index 0-100) at the end of each of ``years``, one
     box per value of ``by`` (colour) in each year group, with the tier cut-offs."""

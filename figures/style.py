@@ -10,7 +10,9 @@ import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-TIER_ORDER = ("Explorer", "Adopter", "Pioneer")
+from mobility.panel import DEFAULT_THRESHOLDS, TIER_LABELS
+
+TIER_ORDER = TIER_LABELS
 TIER_COLOURS = {"Explorer": "#CC79A7", "Adopter": "#E69F00", "Pioneer": "#0072B2"}
 #: Further colours for series that are not tiers (scenarios, policies), in order.
 SERIES_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#56B4E9", "#F0E442", "#000000", "#CC79A7")
@@ -40,7 +42,7 @@ def date_axis(ax) -> None:
     ax.set_xlabel("date (month)")
 
 
-def tier_bands(ax, thresholds=(35.0, 60.0), labels: str | None = "right") -> None:
+def tier_bands(ax, thresholds=DEFAULT_THRESHOLDS, labels: str | None = "right") -> None:
     """Shade the score axis by tier (0-100 index); ``labels`` names the tiers just outside
     the axes ("right"), just inside its left edge ("left") or not at all (None)."""
     low, high = thresholds
@@ -62,7 +64,7 @@ def tier_bands(ax, thresholds=(35.0, 60.0), labels: str | None = "right") -> Non
     ax.set_ylim(0, 100)
 
 
-def label_visible_tiers(ax, thresholds=(35.0, 60.0)) -> None:
+def label_visible_tiers(ax, thresholds=DEFAULT_THRESHOLDS) -> None:
     """Name the tier bands inside the axes' right edge, each at the middle of its visible
     part (for a zoomed score axis, where :func:`tier_bands`' labels would fall outside)."""
     low, high = thresholds

@@ -24,13 +24,14 @@ from figures.style import (
     series_colour,
     tier_bands,
 )
+from mobility.panel import DEFAULT_THRESHOLDS
 
 #: Countries labelled by name in a score plot; with more, the highlighted ones and the
 #: highest and lowest scores only.
 MAX_LABELLED = 40
 
 
-def score_trajectories(agents: pd.DataFrame, thresholds=(35.0, 60.0), highlight=("PER",)):
+def score_trajectories(agents: pd.DataFrame, thresholds=DEFAULT_THRESHOLDS, highlight=("PER",)):
     """Median score of every country over replications, with tier bands; every country
     labelled directly at its last point, labels moved apart so that none overlaps."""
     fig, ax = new_figure(figsize=(7.5, 4.6), layout="constrained")
@@ -135,7 +136,7 @@ def country_paths(
     agents: pd.DataFrame,
     iso3: str,
     by: str,
-    thresholds=(35.0, 60.0),
+    thresholds=DEFAULT_THRESHOLDS,
     baseline: str | None = None,
 ):
     """One country's score under each value of ``by`` (levels, left: median and 50% / 90%
@@ -213,7 +214,7 @@ def score_fans(
     agents: pd.DataFrame,
     countries: Sequence[str] = ("PER",),
     by: str | None = None,
-    thresholds=(35.0, 60.0),
+    thresholds=DEFAULT_THRESHOLDS,
 ) -> Figure:
     """Fan charts of chosen countries' scores over replications: one panel per country, the
     median and the 50% and 90% intervals on the tier bands; with ``by`` (e.g. ``release``)

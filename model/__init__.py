@@ -1,8 +1,8 @@
 """The world AI-economy model: array equations, parameters, data, the batched setup and
 RegionModel.
 
-``RegionModel`` and ``RegionScenario`` (and with them Mesa) are imported on first use, so that workers that only
-need the array equations (``model.equations``) start fast.
+``RegionModel`` and ``RegionScenario`` (and with them Mesa) are imported on first use, so
+that workers that only need the array equations (``model.equations``) start fast.
 """
 
 from model.parameters import PARAMETERS

@@ -46,9 +46,9 @@ def one_run(params: Mapping[str, Any]) -> dict[str, Any]:
     """The parameters of a batch of one for a run without a batch axis: arrays of shape
     (1, 1) become shape (1,), which broadcasts against (countries,) the same way."""
     return {
-        name: tuple(v[0] for v in value) if name == "tier_thresholds" else (
-            value[0] if isinstance(value, np.ndarray) and value.ndim == 2 else value
-        )
+        name: tuple(v[0] for v in value)
+        if name == "tier_thresholds"
+        else (value[0] if isinstance(value, np.ndarray) and value.ndim == 2 else value)
         for name, value in params.items()
     }
 
@@ -123,7 +123,9 @@ def validate_initial_table(table: pd.DataFrame, origin: str = "initial") -> pd.D
 def calendar(params: Mapping[str, Any]) -> pd.PeriodIndex:
     """Monthly calendar from the start month to the end month, both included."""
     initial = params["initial"]
-    default = EDITION_START.get(initial, DEFAULT_START) if isinstance(initial, str) else DEFAULT_START
+    default = (
+        EDITION_START.get(initial, DEFAULT_START) if isinstance(initial, str) else DEFAULT_START
+    )
     start = params["start"] or parse_month(default, "start")
     end = params["end"]
     if end <= start:
@@ -242,7 +244,9 @@ def initial_arrays(table: pd.DataFrame, runs, params) -> dict[str, np.ndarray]:
     if history is None:
         arrays["capital"] = np.broadcast_to(table["capital_usd_bn"].to_numpy(float), shape).copy()
     else:
-        arrays["capital"] = perpetual_inventory(history, _per_run(runs, "capital_depreciation")[:, 0])
+        arrays["capital"] = perpetual_inventory(
+            history, _per_run(runs, "capital_depreciation")[:, 0]
+        )
     w = _per_run(runs, "research_share_of_rda")
     intercept, slope = ilia_map(w)
     raw = composite_raw(
@@ -266,7 +270,10 @@ def build_batch(
     runs = list(runs)
     if len(generators) != len(runs):
         raise ValueError(f"{len(runs)} runs but {len(generators)} generators or seeds")
-    rngs = [g if isinstance(g, np.random.Generator) else np.random.default_rng(int(g)) for g in generators]
+    rngs = [
+        g if isinstance(g, np.random.Generator) else np.random.default_rng(int(g))
+        for g in generators
+    ]
     params = batch_parameters(runs)
     months = calendar(runs[0])
     table = initial_table(runs[0]["initial"])

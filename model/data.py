@@ -7,11 +7,10 @@ numbered in the file, header = line 1) and the column.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-
-import re
 
 import numpy as np
 import pandas as pd
@@ -180,7 +179,11 @@ def _schema_name(path: Path) -> str:
 
 
 def _fail(path: Path, row: int | None, column: str, message: str) -> DataError:
-    where = f"{_schema_name(path)}" + (f", row {row}" if row is not None else "") + f", column {column!r}"
+    where = (
+        f"{_schema_name(path)}"
+        + (f", row {row}" if row is not None else "")
+        + f", column {column!r}"
+    )
     return DataError(f"{where}: {message}")
 
 

@@ -21,11 +21,12 @@ from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
+from mobility.panel import DEFAULT_THRESHOLDS
+from mobility.panel import TIER_LABELS as TIER_LABELS  # declared once, in mobility
 from model.policies import CONSORTIUM, LEVER_TABLE, STATUS_QUO
 
 MONTH = 1.0 / 12.0
 EXPLORER, ADOPTER, PIONEER = 0, 1, 2
-TIER_LABELS = ("Explorer", "Adopter", "Pioneer")
 MAX_INDEX = 100.0
 RESEARCH, ADOPTION, INFRASTRUCTURE, GOVERNANCE = range(4)  # lever columns (policies.LEVERS)
 
@@ -84,9 +85,9 @@ def stack_runs[T](*runs: T) -> T:
     first = runs[0]
     return type(first)(
         **{
-            f.name: None if getattr(first, f.name) is None else np.stack(
-                [getattr(r, f.name) for r in runs]
-            )
+            f.name: None
+            if getattr(first, f.name) is None
+            else np.stack([getattr(r, f.name) for r in runs])
             for f in fields(first)
         }
     )
@@ -120,7 +121,7 @@ def composite_score(state: WorldState, research_share_of_rda):
     return bounded(state.score_intercept + state.score_slope * raw + state.score_offset)
 
 
-def classify_tiers(score, thresholds=(35.0, 60.0)):
+def classify_tiers(score, thresholds=DEFAULT_THRESHOLDS):
     """Tier codes: 0 Explorer (score < low), 2 Pioneer (score > high), else 1 Adopter."""
     low, high = thresholds
     return (score >= low).astype(np.int8) + (score > high).astype(np.int8)
@@ -331,7 +332,9 @@ def rest_bases(state: WorldState, p: Mapping, frontier_access0) -> tuple[np.ndar
         - growth.research_spillover
     ) / headroom - growth.research
     enabling_headroom = np.maximum(MAX_INDEX - state.enabling, 1e-3)
-    enabling_base = p["enabling_depreciation"] * state.enabling / enabling_headroom - growth.enabling
+    enabling_base = (
+        p["enabling_depreciation"] * state.enabling / enabling_headroom - growth.enabling
+    )
     return research_base, enabling_base
 
 

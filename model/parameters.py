@@ -18,6 +18,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from mobility.panel import DEFAULT_THRESHOLDS
+
 
 @dataclass(frozen=True)
 class Parameter:
@@ -215,7 +217,7 @@ PARAMETERS: tuple[Parameter, ...] = (
       "whether each ILIA country's composite carries a constant measurement offset so that "
       "its start score equals the published ILIA score (never fed into any process)",
       "ILIA 2024 / 2025 overall scores (docs/ODD.md section 5)", "bool"),
-    P("tier_thresholds", (35.0, 60.0), "index 0-100", 0.0, 100.0,
+    P("tier_thresholds", DEFAULT_THRESHOLDS, "index 0-100", 0.0, 100.0,
       "score cut-offs Explorer/Adopter and Adopter/Pioneer (the essay's 40 selectable)",
       "SEEN: ILIA 2025 (35 and 60)", "thresholds"),
 )

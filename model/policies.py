@@ -10,7 +10,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-
 LEVERS = ("research", "adoption", "infrastructure", "governance")
 
 
@@ -119,8 +118,8 @@ def policy_schedule(
                 continue  # already the status quo: no change at all
             t, c = months.get_loc(month), index[iso3]
             changes[t, c], strategy[t, c] = True, strategy_code(name)
-            budget[t, c] = 0.0 if name == STATUS_QUO_NAME else (
-                default_budget if amount is None else amount
+            budget[t, c] = (
+                0.0 if name == STATUS_QUO_NAME else (default_budget if amount is None else amount)
             )
             active = name != STATUS_QUO_NAME
     return PolicySchedule(changes, strategy, budget)

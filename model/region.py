@@ -31,7 +31,16 @@ AGENT_REPORTERS = {
     "policy": "policy",
     "budget": "budget",
 }
-STATE_VIEW = ("governance", "adoption", "research", "enabling", "capital", "inflow", "gdp", "budget")
+STATE_VIEW = (
+    "governance",
+    "adoption",
+    "research",
+    "enabling",
+    "capital",
+    "inflow",
+    "gdp",
+    "budget",
+)
 MODEL_REPORTERS = {
     "region_investment_share": "region_investment_share",
     "usa_investment_share": "usa_investment_share",
@@ -179,6 +188,7 @@ class RegionModel(mesa.Model):
         self.month_index = 0
         self.countries = batch.countries
         self.focus = batch.focus
+        self._leader_masks = {c: np.array(self.countries) == c for c in ("USA", "CHN")}
         self.drivers = equations.select_run(batch.drivers, 0)
         self.state = equations.select_run(batch.state, 0)
         for index, row in self.initial.iterrows():
@@ -201,9 +211,7 @@ class RegionModel(mesa.Model):
                 f"the model reached its end month {self.months[-1]}; build a new model "
                 "with a later end"
             )
-        state = equations.step(
-            self.state, self.equation_params, self.drivers, self.month_index
-        )
+        state = equations.step(self.state, self.equation_params, self.drivers, self.month_index)
         self.month_index += 1
         self.state = state  # the measures read the month index
         self.running = self.month_index < len(self.months) - 1
@@ -216,8 +224,10 @@ class RegionModel(mesa.Model):
                 f"unknown country {iso3!r}; valid ISO3 codes: {', '.join(self.countries)}"
             )
         code = strategy_code(strategy, "set_policy")
-        amount = 0.0 if code == strategy_code("status_quo") else (
-            self.params["policy_budget"] if budget is None else float(budget)
+        amount = (
+            0.0
+            if code == strategy_code("status_quo")
+            else (self.params["policy_budget"] if budget is None else float(budget))
         )
         t, c = self.month_index, self.countries.index(iso3)
         arrays = {
@@ -260,9 +270,7 @@ class RegionModel(mesa.Model):
         """Tier code of every country this month (0 Explorer, 1 Adopter, 2 Pioneer)."""
         return self._cached(
             "tiers",
-            lambda: equations.classify_tiers(
-                self.scores, self.equation_params["tier_thresholds"]
-            ),
+            lambda: equations.classify_tiers(self.scores, self.equation_params["tier_thresholds"]),
         )
 
     @property
@@ -270,11 +278,13 @@ class RegionModel(mesa.Model):
         """Capital in index form, 100 k / (k + k_half), of every country."""
         return self._cached(
             "capital_index",
-            lambda: 100.0
-            * capital_intensity(
-                self._state.capital,
-                self._state.gdp,
-                self.equation_params["capital_half_saturation"],
+            lambda: (
+                100.0
+                * capital_intensity(
+                    self._state.capital,
+                    self._state.gdp,
+                    self.equation_params["capital_half_saturation"],
+                )
             ),
         )
 
@@ -310,10 +320,8 @@ class RegionModel(mesa.Model):
         counts = tier_counts(tiers).tolist()
         flow = self.drivers.global_flow[max(self.month_index - 1, 0)]
         shares = {
-            f"{iso3.lower()}_investment_share": investment_share(
-                state.inflow, flow, np.array(self.countries) == iso3
-            )
-            for iso3 in ("USA", "CHN")
+            f"{iso3.lower()}_investment_share": investment_share(state.inflow, flow, mask)
+            for iso3, mask in self._leader_masks.items()
         }
         return {
             "region_investment_share": investment_share(state.inflow, flow, focus),

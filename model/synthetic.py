@@ -54,8 +54,11 @@ def synthetic_world(
     values = TEMPLATE | template
     for column, base in values.items():
         positive = column not in INDICES
-        if not np.isfinite(base) or base < 0 or (positive and base <= 0) or base > (
-            100 if not positive else np.inf
+        if (
+            not np.isfinite(base)
+            or base < 0
+            or (positive and base <= 0)
+            or base > (100 if not positive else np.inf)
         ):
             raise ValueError(f"{column}={base!r} must be finite and in its range")
     generator = np.random.default_rng(rng)

@@ -73,7 +73,9 @@ class WorldData:
 
 def usage_imputation(readiness: pd.DataFrame, usage: pd.Series, measured: pd.Index):
     """Rule 3's fit: log usage = a + b . (government, technology, data) on ``measured``."""
-    design = np.column_stack([np.ones(len(measured)), readiness.loc[measured, list(PILLARS.values())]])
+    design = np.column_stack(
+        [np.ones(len(measured)), readiness.loc[measured, list(PILLARS.values())]]
+    )
     coefficients, *_ = np.linalg.lstsq(design, np.log(usage.loc[measured]), rcond=None)
     return coefficients
 
@@ -123,7 +125,9 @@ def world_data() -> WorldData:
     world = flows[flows["entity"] == "World"].set_index("year")["usd_millions_const2021"] / 1e3
     rows = flows[(flows["is_aggregate"] == 0) & flows["year"].isin(INVESTMENT_YEARS)]
     investment = (
-        rows.pivot_table(index="year", columns="iso3", values="usd_millions_const2021", aggfunc="sum")
+        rows.pivot_table(
+            index="year", columns="iso3", values="usd_millions_const2021", aggfunc="sum"
+        )
         .reindex(index=list(INVESTMENT_YEARS), columns=countries)
         .fillna(0.0)
         .to_numpy(float)
@@ -258,7 +262,9 @@ def allocation_fit() -> AllocationFit:
     for _ in range(200):  # iteratively reweighted least squares
         mu = np.exp(design @ beta)
         working = design @ beta + (y - mu) / mu
-        updated = np.linalg.solve((design * mu[:, None]).T @ design, (design * mu[:, None]).T @ working)
+        updated = np.linalg.solve(
+            (design * mu[:, None]).T @ design, (design * mu[:, None]).T @ working
+        )
         converged = np.max(np.abs(updated - beta)) < 1e-10
         beta = updated
         if converged:

@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 import figures as fg
+from mobility.panel import DEFAULT_THRESHOLDS
 from reports.folder import REPORT_NAME
 from reports.format import percent, significant
 from reports.html import Section, fragmentation_table, mobility_section
@@ -65,7 +66,7 @@ def parameter_table(parameters: dict) -> pd.DataFrame:
 
 def scenario_mobility(
     frame: pd.DataFrame,
-    thresholds=(35.0, 60.0),
+    thresholds=DEFAULT_THRESHOLDS,
     shock: str | None = None,
     lag: int = 12,
     n_boot: int = 1000,
@@ -165,7 +166,7 @@ def run_sections(
     agents = pd.read_parquet(folder / "agents.parquet")
     region = _read_csv(folder, "region.csv")
     params = _run_parameters(folder, parameters)
-    thresholds = tuple(params["tier_thresholds"]) if params else (35.0, 60.0)
+    thresholds = tuple(params["tier_thresholds"]) if params else DEFAULT_THRESHOLDS
     scenarios = "release" in agents.columns and "peru_path" in agents.columns
     release = agents["release"].iloc[0] if scenarios else None
     status_quo = agents[agents["peru_path"] == "status_quo"] if scenarios else agents

@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 import figures as fg
+from model.parameters import BY_NAME
 from reports.html import Section, mobility_section
 from reports.run import scenario_mobility
 
@@ -61,7 +62,11 @@ def _common_release(results, spec: dict) -> str | None:
         kept = design[design["run_id"].isin(results.trajectories["run_id"].unique())]
         values = {json.dumps(_decoded(v)) for v in kept["open_weights_date"]}
     else:
-        values = {json.dumps(spec.get("fixed", {}).get("open_weights_date", "2025-08"))}
+        values = {
+            json.dumps(
+                spec.get("fixed", {}).get("open_weights_date", BY_NAME["open_weights_date"].default)
+            )
+        }
     value = json.loads(values.pop()) if len(values) == 1 else None
     return value if isinstance(value, str) and value != "none" else None
 

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model.data import DataError, data_dir, load, load_all
 from model import RegionModel
+from model.data import DataError, data_dir, load, load_all
 from model.equations import classify_tiers
 from model.world import world_data, world_table
 
@@ -18,9 +18,13 @@ def test_every_file_loads_and_is_flagged():
     frames = load_all()
     assert {"ilia_overall", "gairi", "macro", "world_gairi_2024", "world_ai_usage"} <= set(frames)
     assert all(
-        frame["value_status" if name.startswith("world_") else next(
-            c for c in frame.columns if c.endswith("flag")
-        )].isin(["SEEN", "DERIVED", "ESTIMATE", "UNVERIFIED", ""]).all()
+        frame[
+            "value_status"
+            if name.startswith("world_")
+            else next(c for c in frame.columns if c.endswith("flag"))
+        ]
+        .isin(["SEEN", "DERIVED", "ESTIMATE", "UNVERIFIED", ""])
+        .all()
         for name, frame in frames.items()
     )
     assert (frames["macro"].query("iso3 == 'VEN'")["gdp_flag"] == "ESTIMATE").all()

@@ -7,7 +7,6 @@ import json
 
 import numpy as np
 import pandas as pd
-import pytest
 
 from experiments.sweep import build_design, experiment_from_dict, simulate
 from model import RegionModel, synthetic_world

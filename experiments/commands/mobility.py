@@ -23,6 +23,8 @@ import pandas as pd
 
 from experiments.cli import UsageError
 from experiments.commands.options import add_common_options
+from mobility.panel import DEFAULT_THRESHOLDS
+from model.parameters import BY_NAME
 
 HELP = "measure tier mobility on the ILIA panel or on a results folder"
 STATE_COLUMNS = ["research", "capital", "adoption", "enabling", "governance"]
@@ -60,7 +62,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--thresholds",
         type=float,
         nargs=2,
-        default=(35.0, 60.0),
+        default=DEFAULT_THRESHOLDS,
         metavar=("LOW", "HIGH"),
         help="tier cut-offs (default 35 60)",
     )
@@ -119,7 +121,7 @@ def scenario_frames(folder: Path, by: str | None) -> dict[str, tuple[pd.DataFram
 
 def _shock_of(design: pd.DataFrame) -> str | None:
     if "open_weights_date" not in design.columns:
-        return "2025-08"
+        return BY_NAME["open_weights_date"].default
     values = design["open_weights_date"].dropna().astype(str).unique()
     return values[0].strip('[]"') if len(values) == 1 and values[0] not in ("None", "") else None
 

@@ -20,6 +20,7 @@ import pandas as pd
 from experiments.findings.common import Finding, bootstrap_mean, ci, cube, load, provenance
 from experiments.findings.null_model import null_region
 from mobility import classify_scores, club_convergence, gini, theil
+from mobility.panel import DEFAULT_THRESHOLDS
 
 EXPERIMENTS = ("emergence.toml",)
 COMMAND = "latam-ai findings emergence"
@@ -39,7 +40,7 @@ def run_measures(scores: np.ndarray, capital: np.ndarray, clubs_for: np.ndarray)
     """Emergence measures per run from yearly (runs, periods, countries) arrays; clubs only
     for runs where ``clubs_for`` is true (NaN elsewhere)."""
     end_scores, end_capital = scores[:, -1], capital[:, -1]
-    tiers = np.asarray(classify_scores(end_scores, (35.0, 60.0)), dtype=int)
+    tiers = np.asarray(classify_scores(end_scores, DEFAULT_THRESHOLDS), dtype=int)
     occupied = np.stack([(tiers == k).any(axis=1) for k in range(3)], axis=1).sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         between_score = theil(end_scores, tiers)["between_share"]

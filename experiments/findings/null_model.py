@@ -20,9 +20,9 @@ from __future__ import annotations
 import numpy as np
 
 from model.equations import bounded, capital_intensity
-from model.world import composite_raw, ilia_map
 from model.parameters import BY_NAME
 from model.synthetic import TEMPLATE
+from model.world import composite_raw, ilia_map
 
 
 def _default(name: str) -> float:

@@ -29,11 +29,12 @@ from experiments.findings.common import (
     provenance,
 )
 from mobility import theil
+from model.parameters import BY_NAME
 
 EXPERIMENTS = ("open_weights.toml",)
 COMMAND = "latam-ai findings open_weights"
 YEARS = (2026, 2028, 2030, 2035)
-SHOCK = np.datetime64("2025-08", "M")
+SHOCK = np.datetime64(BY_NAME["open_weights_date"].default, "M")
 
 
 def _scenario(design: pd.DataFrame) -> pd.DataFrame:

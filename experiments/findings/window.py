@@ -32,10 +32,11 @@ from experiments.findings.common import (
 )
 from mobility import upward_counts, window_closing_time
 from mobility.window import months_between
+from model.parameters import BY_NAME
 
 EXPERIMENTS = ("window.toml", "window_half_life.toml")
 COMMAND = "latam-ai findings window"
-SHOCK = "2025-08"
+SHOCK = BY_NAME["open_weights_date"].default
 #: Months in the forward window that smooths the upward hazard.
 SMOOTHING = 12
 

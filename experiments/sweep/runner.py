@@ -7,7 +7,6 @@ shards of about ``shard_runs`` runs, so memory stays bounded whatever the sweep 
 
 from __future__ import annotations
 
-import json
 import time
 from concurrent.futures import FIRST_COMPLETED, Executor, wait
 from dataclasses import dataclass
