@@ -14,8 +14,9 @@ from model import equations
 from model.builder import build_batch, one_run
 from model.equations import TIER_LABELS, capital_intensity
 from model.metrics import gini, investment_share, tier_counts, tier_gap
-from model.parameters import MODEL_ONLY, PARAMETERS, validate_parameters
+from model.parameters import MODEL_ONLY, PARAMETERS, validate_focus, validate_parameters
 from model.policies import STRATEGY_NAMES, strategy_code
+from model.world import region_members
 
 AGENT_REPORTERS = {
     "iso3": "iso3",
@@ -354,7 +355,9 @@ class RegionModel(mesa.Model):
     # --- tidy output ---------------------------------------------------------------------
     def agent_frame(self, region: str | list[str] | None = None) -> pd.DataFrame:
         """Agent data as a tidy frame with a ``date`` column (one row per country-month);
-        ``region``: None (every country), 'focus', or a list of ISO3 codes.
+        ``region``: None (every country), 'focus' (the model's focus countries), or what
+        the ``focus`` parameter takes ('latam19', 'world', an Oxford Insights region name,
+        a list of ISO3 codes).
 
         The row of a month is the state at the start of that month: a change made during a
         month (a policy switched on its date, a release) shows from the next month's row.
@@ -366,7 +369,12 @@ class RegionModel(mesa.Model):
         frame = frame.drop(columns=["AgentID"]).rename(columns={"Step": "step"})
         if region is None:
             return frame
-        wanted = np.array(self.countries)[self.focus] if region == "focus" else region
+        mask = (
+            self.focus
+            if region == "focus"
+            else region_members(self.initial, validate_focus(region, "agent_frame(region)"))
+        )
+        wanted = np.array(self.countries)[mask]
         return frame[frame["iso3"].isin(list(wanted))].reset_index(drop=True)
 
     def model_frame(self) -> pd.DataFrame:

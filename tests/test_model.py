@@ -40,6 +40,9 @@ def test_every_country_of_the_world_is_an_agent(default_run):
     frame = default_run.agent_frame()
     assert AGENT_COLUMNS <= set(frame.columns) and frame["iso3"].nunique() == 187
     assert set(default_run.agent_frame(region="focus")["iso3"]) == set(ILIA_COUNTRIES)
+    europe = default_run.agent_frame(region="Western Europe")
+    assert {"FRA", "DEU"} <= set(europe["iso3"]) and "BRA" not in set(europe["iso3"])
+    assert set(default_run.agent_frame(region=["PER", "USA"])["iso3"]) == {"PER", "USA"}
     region = default_run.model_frame()
     assert MODEL_COLUMNS <= set(region.columns) and len(region) == 136
     assert (region[["pioneers", "adopters", "explorers"]].sum(axis=1) == 19).all()
