@@ -3,8 +3,8 @@
 A batch is a set of runs that share the calendar, the initial table and the focus
 (:func:`batch_key`, ``model.builder.SHARED``); every other parameter may differ per run and
 is passed to the equations as an array of shape (runs, 1). Batches are built by
-``model.builder.build_batch``, the same function ``RegionModel`` uses, and each run draws
-from ``numpy.random.default_rng(seed)``, so a run here equals
+``model.builder.build_batch``, the same function ``RegionModel`` uses, and each run's
+random-stream key comes from ``numpy.random.default_rng(seed)``, so a run here equals
 ``RegionModel(rng=seed, **parameters)`` (tests/test_sweep_engine.py).
 
 :func:`run_batch` is what executors call: it never raises for a model error; a batch that
