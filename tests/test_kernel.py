@@ -99,3 +99,23 @@ def test_a_run_is_the_same_alone_in_a_batch_and_serial_or_parallel():
             for name, values in alone.snapshots[month].items():
                 np.testing.assert_array_equal(values[0], together.snapshots[month][name][i])
         np.testing.assert_array_equal(alone.tiers[0], together.tiers[i])
+
+
+def test_headline_batch_through_the_kernel_equals_region_model_frames():
+    from experiments.headline import run_batch_history
+    from model import RegionModel
+
+    plan = {"PER": "production_platform"}
+    values = validate_parameters({"end": "2027-12", "policies": plan})
+    history = run_batch_history(build_batch([values] * 2, [5, 6]))
+    model = RegionModel(rng=6, end="2027-12", policies=plan)
+    model.run_model()
+    region = history.region[history.region["replicate"] == 1].reset_index(drop=True)
+    expected = model.model_frame()
+    for name in ("region_investment_share", "pioneers", "tier_gap", "capital_gini"):
+        np.testing.assert_allclose(region[name], expected[name], rtol=1e-9, atol=1e-12)
+    agents = history.agents[history.agents["replicate"] == 1].reset_index(drop=True)
+    frame = model.agent_frame(region="focus")
+    for name in ("score", "research", "capital", "budget"):
+        np.testing.assert_allclose(agents[name], frame[name], rtol=1e-9, atol=1e-9)
+    assert (agents["tier"] == frame["tier"]).all() and (agents["policy"] == frame["policy"]).all()
