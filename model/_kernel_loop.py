@@ -12,7 +12,9 @@ from ``model.streams`` (the same functions, compiled), and only those a run read
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from llvmlite import ir
+from numba import njit, prange, types
+from numba.extending import intrinsic
 
 from model import streams
 
@@ -58,8 +60,37 @@ STATUS_QUO = 0
 PIONEER = 2
 
 _mix = njit(streams.mix, inline="always")
-_box_muller = njit(streams.box_muller, inline="always")
 _counter = njit(streams.counter, inline="always")
+# compiled without floating-point licences (explicitly: a callee otherwise inherits its
+# first caller's) and not inlined at numba's level (LLVM inlines them keeping their strict
+# instructions): bit-identical draws
+STRICT = {"fastmath": False}
+_log_from_parts = njit(**STRICT)(streams.log_from_parts)
+_cos_two_pi = njit(**STRICT)(streams.cos_two_pi)
+
+
+@intrinsic
+def _float_bits(typingctx, value):
+    """The bits of a float64 as an int64 (NumPy's ``view(np.int64)``)."""
+    if value != types.float64:
+        return None
+
+    def codegen(context, builder, signature, arguments):
+        return builder.bitcast(arguments[0], ir.IntType(64))
+
+    return types.int64(types.float64), codegen
+
+
+@intrinsic
+def _bits_float(typingctx, value):
+    """The float64 of an int64's bits (NumPy's ``view(np.float64)``)."""
+    if value != types.int64:
+        return None
+
+    def codegen(context, builder, signature, arguments):
+        return builder.bitcast(arguments[0], ir.DoubleType())
+
+    return types.float64(types.int64), codegen
 
 
 @njit(inline="always")
@@ -67,19 +98,21 @@ def _hash_bits(key, key2, position):  # streams.hash_bits, calling the compiled 
     return _mix(_mix(key + position * streams.GOLDEN) + key2)
 
 
-@njit(inline="always")
+@njit(**STRICT)
 def _uniform(key, key2, stream, month, country):
     position = _counter(np.uint64(stream), np.uint64(month), np.uint64(country))
     bits = _hash_bits(key, key2, position)
     return (np.float64(bits >> streams.UNIFORM_SHIFT) + 0.5) * streams.UNIFORM_SCALE
 
 
-@njit(inline="always")
+@njit(**STRICT)
 def _normal(key, key2, month, country):
-    return _box_muller(
-        _uniform(key, key2, streams.INVESTMENT, month, country),
-        _uniform(key, key2, streams.INVESTMENT_ANGLE, month, country),
-    )
+    """``streams.normals`` for one run, month and country."""
+    bits = _float_bits(_uniform(key, key2, streams.INVESTMENT, month, country))
+    exponent = np.float64((bits >> streams.EXPONENT_SHIFT) - streams.EXPONENT_BIAS)
+    mantissa = _bits_float((bits & streams.MANTISSA_BITS) | streams.ONE_BITS)
+    angle = _cos_two_pi(_uniform(key, key2, streams.INVESTMENT_ANGLE, month, country))
+    return np.sqrt(-2.0 * _log_from_parts(exponent, mantissa)) * angle
 
 
 @njit(cache=True, fastmath=FASTMATH)

@@ -6,7 +6,9 @@ countries' share of world AI investment every month, full snapshots of the focus
 at requested months and float32 trajectories of requested runs at requested months, plus
 the final state. The loop (``model._kernel_loop``) is numba-compiled on first use and
 cached on disk (``cache=True``), so importing this module compiles nothing; :func:`warm`
-compiles (or loads) it ahead of a timed section.
+compiles (or loads) it ahead of a timed section. numba keys that cache by the loop's own
+file: after editing ``model/streams.py`` alone, delete ``model/__pycache__/_kernel_loop*``
+(tests/test_kernel.py fails on stale draws).
 
 ``model.equations`` stays the readable reference and the oracle: the kernel equals
 :func:`model.equations.step` applied month by month within 1e-9 with identical tiers

@@ -15,13 +15,15 @@ The hash (:func:`hash_bits`) is the SplitMix64 finaliser (Steele, Lea and Flood 
 
 A uniform is the top 52 bits on the open grid ``(k + 1/2) / 2**52`` (never 0 or 1); a
 standard normal is Box and Muller (1958) from the uniforms of streams 0 and 1 of the same
-month and country, ``sqrt(-2 ln u0) cos(2 pi u1)``. Streams: 0 and 1 investment noise
-(normal), 2 policy reversal (uniform), 3 imitation at a demonstration review (uniform).
+month and country, ``sqrt(-2 ln u0) cos(2 pi u1)``, with ``ln`` and ``cos`` computed here
+by polynomials in plain arithmetic (:func:`log_from_parts`, :func:`cos_two_pi`; series of
+atanh and of sin and cos, truncated below 1e-17), not by the platform's libraries. Streams:
+0 and 1 investment noise (normal), 2 policy reversal (uniform), 3 imitation at a
+demonstration review (uniform).
 
 The functions below are written once and run on NumPy arrays (the reference) and, compiled
-by ``model.kernel``, on scalars: the integer hash and the uniforms are bit-identical in
-both; normals go through the platform's ``log`` and ``cos`` (NumPy's vector routines or the
-C library's), which agree to within an ulp or two (tests/test_streams.py).
+by ``model.kernel`` without floating-point licences, on scalars: hash, uniforms and normals
+are bit-identical in both (tests/test_kernel.py).
 """
 
 from __future__ import annotations
@@ -67,9 +69,66 @@ def hash_bits(key, key2, position):
     return mix(mix(key + position * GOLDEN) + key2)
 
 
-def box_muller(radius_uniform, angle_uniform):
-    """A standard normal from two uniforms on (0, 1) (Box and Muller 1958)."""
-    return np.sqrt(-2.0 * np.log(radius_uniform)) * np.cos(TWO_PI * angle_uniform)
+LN2_HIGH, LN2_LOW = 6.93147180369123816490e-01, 1.90821492927058770002e-10  # fdlibm's split
+SQRT2 = 1.4142135623730951
+HALF_PI = 0.5 * np.pi
+EXPONENT_SHIFT, EXPONENT_BIAS = 52, 1023
+MANTISSA_BITS, ONE_BITS = (1 << 52) - 1, 1023 << 52
+
+
+def log_from_parts(exponent, mantissa):
+    """ln(m 2**e) for a mantissa m in [1, 2) and an exponent e (a float): with m reduced to
+    [sqrt(1/2), sqrt(2)), ln m = 2 atanh(f), f = (m - 1) / (m + 1), |f| < 0.172, by its
+    series to f**23 (Abramowitz and Stegun 1964, 4.1.28)."""
+    high = (mantissa > SQRT2) * 1.0
+    mantissa = mantissa * (1.0 - 0.5 * high)
+    exponent = exponent + high
+    f = (mantissa - 1.0) / (mantissa + 1.0)
+    s = f * f
+    p = 2.0 / 23.0
+    p = p * s + 2.0 / 21.0
+    p = p * s + 2.0 / 19.0
+    p = p * s + 2.0 / 17.0
+    p = p * s + 2.0 / 15.0
+    p = p * s + 2.0 / 13.0
+    p = p * s + 2.0 / 11.0
+    p = p * s + 2.0 / 9.0
+    p = p * s + 2.0 / 7.0
+    p = p * s + 2.0 / 5.0
+    p = p * s + 2.0 / 3.0
+    p = p * s + 2.0
+    return exponent * LN2_HIGH + (f * p + exponent * LN2_LOW)
+
+
+def cos_two_pi(u):
+    """cos(2 pi u) for u in [0, 1]: the quarter turn q = round(4u), the rest z = pi/2 (4u -
+    q) in [-pi/4, pi/4], and the Taylor series of cos z and sin z to z**18 and z**19."""
+    v = 4.0 * u
+    q = np.floor(v + 0.5)
+    z = HALF_PI * (v - q)
+    z2 = z * z
+    c = 1.0 / 121645100408832000.0
+    c = c * z2 - 1.0 / 355687428096000.0
+    c = c * z2 + 1.0 / 1307674368000.0
+    c = c * z2 - 1.0 / 6227020800.0
+    c = c * z2 + 1.0 / 39916800.0
+    c = c * z2 - 1.0 / 362880.0
+    c = c * z2 + 1.0 / 5040.0
+    c = c * z2 - 1.0 / 120.0
+    c = c * z2 + 1.0 / 6.0
+    sine = z - z * z2 * c
+    c = -1.0 / 6402373705728000.0
+    c = c * z2 + 1.0 / 20922789888000.0
+    c = c * z2 - 1.0 / 87178291200.0
+    c = c * z2 + 1.0 / 479001600.0
+    c = c * z2 - 1.0 / 3628800.0
+    c = c * z2 + 1.0 / 40320.0
+    c = c * z2 - 1.0 / 720.0
+    c = c * z2 + 1.0 / 24.0
+    c = c * z2 - 0.5
+    cosine = 1.0 + z2 * c
+    q = q - 4.0 * np.floor(0.25 * q)
+    return (q == 0.0) * cosine - (q == 1.0) * sine - (q == 2.0) * cosine + (q == 3.0) * sine
 
 
 # --- the NumPy reference: arrays of shape keys.shape + (countries,) ----------------------
@@ -91,7 +150,9 @@ def uniforms(keys, stream: int, month: int, countries: int) -> np.ndarray:
 def normals(keys, month: int, countries: int) -> np.ndarray:
     """Standard normals of the investment stream in ``month``, shape ``keys.shape +
     (countries,)``."""
-    return box_muller(
-        uniforms(keys, INVESTMENT, month, countries),
-        uniforms(keys, INVESTMENT_ANGLE, month, countries),
-    )
+    radius = uniforms(keys, INVESTMENT, month, countries)
+    bits = radius.view(np.int64)
+    exponent = ((bits >> EXPONENT_SHIFT) - EXPONENT_BIAS).astype(np.float64)
+    mantissa = ((bits & MANTISSA_BITS) | ONE_BITS).view(np.float64)
+    angle = cos_two_pi(uniforms(keys, INVESTMENT_ANGLE, month, countries))
+    return np.sqrt(-2.0 * log_from_parts(exponent, mantissa)) * angle
