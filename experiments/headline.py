@@ -20,7 +20,8 @@ from mobility.panel import DEFAULT_THRESHOLDS
 from model import equations
 from model.builder import build_batch
 from model.equations import TIER_LABELS
-from model.metrics import gini, investment_share, tier_gap
+from model.kernel import run_kernel
+from model.metrics import gini, tier_gap
 from model.parameters import BY_NAME, validate_parameters
 from model.policies import STRATEGY_NAMES
 
@@ -92,29 +93,20 @@ class _History:
 
 
 def run_batch_history(batch) -> _History:
-    """Step a batch to its end; tidy frames of the focus countries (one row per replicate,
-    month and country) and of the region measures (one row per replicate and month), with
-    the columns of ``RegionModel.agent_frame`` and ``model_frame``."""
-    params, state, drivers, focus = batch.params, batch.state, batch.drivers, batch.focus
-    runs, horizon = state.research.shape[0], len(batch.months)
+    """Run a batch to its end in one compiled kernel call (``model.kernel``); tidy frames of
+    the focus countries (one row per replicate, month and country) and of the region
+    measures (one row per replicate and month), with the columns of
+    ``RegionModel.agent_frame`` and ``model_frame``."""
+    runs, horizon = batch.state.research.shape[0], len(batch.months)
     names = ("score", "tier", "governance", "adoption", "research", "enabling", "capital",
              "inflow", "budget", "strategy")  # fmt: skip
-    store = {name: np.empty((runs, horizon, int(focus.sum()))) for name in names}
-    measures = {name: np.empty((runs, horizon)) for name in REGION_MEASURES}
-    for t in range(horizon):
-        if t > 0:
-            state = equations.step(state, params, drivers, t - 1)
-        score = equations.composite_score(state, params["research_share_of_rda"])
-        tiers = equations.classify_tiers(score, params["tier_thresholds"])
-        values = {"score": score, "tier": tiers} | {
-            name: getattr(state, name) for name in names[2:]
-        }
-        for name in names:
-            store[name][:, t] = values[name][:, focus]
-        flow = drivers.global_flow[:, max(t - 1, 0)]
-        for name, measure in REGION_MEASURES.items():
-            measures[name][:, t] = measure(state, score[:, focus], tiers[:, focus], flow, focus)
-    countries = np.array(batch.countries)[focus]
+    history = run_kernel(batch, snapshot_months=range(horizon))
+    store = {name: np.stack([history.snapshots[t][name] for t in range(horizon)], axis=1)
+             for name in names}  # fmt: skip
+    measures = {
+        name: measure(store, history.region_share) for name, measure in REGION_MEASURES.items()
+    }
+    countries = np.array(batch.countries)[batch.focus]
     dates = batch.months.to_timestamp()
     n = len(countries)
     agents = pd.DataFrame(
@@ -141,26 +133,21 @@ def run_batch_history(batch) -> _History:
 
 
 def _tier_count(k):
-    return lambda state, score, tiers, flow, focus: (tiers == k).sum(axis=-1)
+    return lambda focus, share: (focus["tier"] == k).sum(axis=-1)
 
 
 #: The region measures of ``RegionModel.model_frame``, for a batch: name -> function of
-#: (state, focus scores, focus tiers, the month's world flow, focus mask).
+#: (the focus countries' fields, (runs, months, countries); the region's investment share,
+#: (runs, months)).
 REGION_MEASURES = {
-    "region_investment_share": lambda state, score, tiers, flow, focus: investment_share(
-        state.inflow, flow, focus
-    ),
+    "region_investment_share": lambda focus, share: share,
     "pioneers": _tier_count(equations.PIONEER),
     "adopters": _tier_count(equations.ADOPTER),
     "explorers": _tier_count(equations.EXPLORER),
-    "tier_gap": lambda state, score, tiers, flow, focus: tier_gap(score, tiers),
-    "production_gap": lambda state, score, tiers, flow, focus: tier_gap(
-        state.research[:, focus], tiers
-    ),
-    "adoption_gap": lambda state, score, tiers, flow, focus: tier_gap(
-        state.adoption[:, focus], tiers
-    ),
-    "capital_gini": lambda state, score, tiers, flow, focus: gini(state.capital[:, focus]),
+    "tier_gap": lambda focus, share: tier_gap(focus["score"], focus["tier"]),
+    "production_gap": lambda focus, share: tier_gap(focus["research"], focus["tier"]),
+    "adoption_gap": lambda focus, share: tier_gap(focus["adoption"], focus["tier"]),
+    "capital_gini": lambda focus, share: gini(focus["capital"]),
 }
 
 

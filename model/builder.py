@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from model import equations
+from model import equations, streams
 from model.data import DataError
 from model.parameters import BY_NAME, ENCODED_IN_DRIVERS, parse_month
 from model.policies import STATUS_QUO, policy_schedule
@@ -197,29 +197,6 @@ def policy_arrays(runs, countries, months) -> tuple[np.ndarray, np.ndarray, np.n
     return tuple(part[index] for part in parts)
 
 
-def draw_shocks(
-    generators: Sequence[np.random.Generator], months: int, countries: int, imitating
-) -> dict[str, np.ndarray | None]:
-    """Every run's draws, (runs, months, countries), each run from its own generator in the
-    documented order: investment normals, reversal uniforms, and imitation uniforms only
-    for runs with the demonstration effect on (1.0, never below a probability, elsewhere)."""
-    runs = len(generators)
-    investment = np.empty((runs, months, countries))
-    reversal = np.empty((runs, months, countries))
-    imitating = np.broadcast_to(np.asarray(imitating, bool).reshape(-1), (runs,))
-    imitation = np.ones((runs, months, countries)) if imitating.any() else None
-    for i, rng in enumerate(generators):
-        rng.standard_normal(out=investment[i])
-        rng.random(out=reversal[i])
-        if imitating[i]:
-            rng.random(out=imitation[i])
-    return {
-        "investment_draws": investment,
-        "reversal_draws": reversal,
-        "imitation_draws": imitation,
-    }
-
-
 def month_years(months: pd.PeriodIndex) -> np.ndarray:
     """Months as fractional years (2024.0 = January 2024)."""
     return months.year.to_numpy() + (months.month.to_numpy() - 1) / 12.0
@@ -265,8 +242,9 @@ def build_batch(
     runs: Sequence[Mapping[str, Any]], generators: Sequence[np.random.Generator | int]
 ) -> Batch:
     """Parameters, initial state and drivers for ``runs`` (validated parameter dicts, as
-    ``model.parameters.validate_parameters`` returns them), each run drawing from its
-    generator (or ``numpy.random.default_rng(seed)`` for an integer seed)."""
+    ``model.parameters.validate_parameters`` returns them), each run's random-stream key
+    (``model.streams.run_key``) drawn from its generator (or
+    ``numpy.random.default_rng(seed)`` for an integer seed)."""
     runs = list(runs)
     if len(generators) != len(runs):
         raise ValueError(f"{len(runs)} runs but {len(generators)} generators or seeds")
@@ -293,7 +271,6 @@ def build_batch(
         month_years(months), world_flow.to_dict(), _per_run(runs, "global_investment_growth")
     )
     changes, strategy, budget = policy_arrays(runs, countries, months)
-    imitating = [bool(run["demonstration_effect"]) for run in runs]
     drivers = equations.Drivers(
         frontier_access=frontier,
         released_access=released,
@@ -301,7 +278,7 @@ def build_batch(
         policy_changes=changes,
         policy_strategy=strategy,
         policy_budget=budget,
-        **draw_shocks(rngs, horizon, n, imitating),
+        run_key=np.array([streams.run_key(rng) for rng in rngs], np.uint64),
     )
     arrays = initial_arrays(table, runs, params)
     market = table["investment_usd_bn"].sum() / world_flow[max(world_flow.index)]

@@ -8,10 +8,10 @@ one month (``MONTH = 1/12`` year). Indices are on a 0-100 scale; adoption is a p
 the working-age population; money is in USD bn. docs/ODD.md gives each equation with the
 same names.
 
-Random draws (``model.builder.draw_shocks``): every run draws from its own generator, in
-this order, investment noise (standard normals, months x countries), reversal draws
-(uniforms, same shape) and, only where the demonstration effect is on, imitation draws
-(uniforms, same shape). Step ``t`` uses row ``t`` of each.
+Random draws (``model.streams``): step ``t`` computes month ``t``'s draws from each run's
+key, investment noise (standard normals) every month, reversal uniforms only in months
+where some country has an extra budget, imitation uniforms only at a demonstration review
+of a batch where the effect is on. A draw depends on (key, stream, month, country) only.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import numpy as np
 
 from mobility.panel import DEFAULT_THRESHOLDS
 from mobility.panel import TIER_LABELS as TIER_LABELS  # declared once, in mobility
+from model import streams
 from model.policies import CONSORTIUM, LEVER_TABLE, STATUS_QUO
 
 MONTH = 1.0 / 12.0
@@ -75,9 +76,7 @@ class Drivers:
     policy_changes: np.ndarray  # (..., months, countries) bool
     policy_strategy: np.ndarray  # (..., months, countries) int8
     policy_budget: np.ndarray  # (..., months, countries) % of GDP per year
-    investment_draws: np.ndarray  # (..., months, countries) standard normal
-    reversal_draws: np.ndarray  # (..., months, countries) uniform
-    imitation_draws: np.ndarray | None  # (..., months, countries) uniform, or None
+    run_key: np.ndarray  # (...,) uint64: the key of each run's random streams
 
 
 def stack_runs[T](*runs: T) -> T:
@@ -400,12 +399,13 @@ def step(state: WorldState, p: Mapping, drivers: Drivers, t: int) -> WorldState:
     score = composite_score(state, p["research_share_of_rda"])
     tiers = classify_tiers(score, p["tier_thresholds"])
     score_at_review = state.score_at_review
-    if drivers.imitation_draws is not None and t > 0 and t % 12 == 0:
+    countries = score.shape[-1]
+    if t > 0 and t % 12 == 0 and np.any(p["demonstration_effect"]):
         reviewed, switched = demonstration_review(
             replace(state, strategy=strategy, policy_tenure=tenure),
             p,
             score,
-            drivers.imitation_draws[..., t, :],
+            streams.uniforms(drivers.run_key, streams.IMITATION, t, countries),
             committed=drivers.policy_changes.any(axis=-2),
         )
         strategy = reviewed
@@ -426,7 +426,7 @@ def step(state: WorldState, p: Mapping, drivers: Drivers, t: int) -> WorldState:
         drivers.global_flow[..., t : t + 1],
         state.market_share,
         weights,
-        drivers.investment_draws[..., t, :],
+        streams.normals(drivers.run_key, t, countries),
         p["investment_noise"],
     )
     growth = growth_terms(state, p, frontier_access, intensity)
@@ -437,7 +437,10 @@ def step(state: WorldState, p: Mapping, drivers: Drivers, t: int) -> WorldState:
     governance = state.governance + MONTH * governance_change(state, p, intensity)
     capital = state.capital * (1.0 - MONTH * p["capital_depreciation"]) + inflow
 
-    reversal = (budget > 0) & (drivers.reversal_draws[..., t, :] < p["reversal_rate"] * MONTH)
+    reversal = budget > 0
+    if reversal.any():
+        draws = streams.uniforms(drivers.run_key, streams.REVERSAL, t, countries)
+        reversal &= draws < p["reversal_rate"] * MONTH
     governance = np.where(reversal, governance * (1.0 - p["reversal_size"]), governance)
     return replace(
         state,

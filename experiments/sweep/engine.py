@@ -1,10 +1,11 @@
-"""The batched engine: many runs at once through ``model.equations`` (a leading batch axis).
+"""The batched engine: many runs at once through one compiled kernel per batch
+(``model.kernel``; ``model.equations`` is its reference).
 
 A batch is a set of runs that share the calendar, the initial table and the focus
 (:func:`batch_key`, ``model.builder.SHARED``); every other parameter may differ per run and
 is passed to the equations as an array of shape (runs, 1). Batches are built by
-``model.builder.build_batch``, the same function ``RegionModel`` uses, and each run draws
-from ``numpy.random.default_rng(seed)``, so a run here equals
+``model.builder.build_batch``, the same function ``RegionModel`` uses, and each run's
+random-stream key comes from ``numpy.random.default_rng(seed)``, so a run here equals
 ``RegionModel(rng=seed, **parameters)`` (tests/test_sweep_engine.py).
 
 :func:`run_batch` is what executors call: it never raises for a model error; a batch that
@@ -24,9 +25,8 @@ import pandas as pd
 
 from experiments.sweep.initial import resolve_initial
 from experiments.sweep.spec import THRESHOLD_PARTS, Experiment, normalise_value
-from model import equations
 from model.builder import SHARED, Batch, build_batch
-from model.metrics import investment_share
+from model.kernel import run_kernel
 from model.parameters import BY_NAME, validate_parameters, validate_value
 
 #: Parameters that must be equal within a batch (they shape the arrays or the control flow).
@@ -85,9 +85,7 @@ def run_parameters(experiment: Experiment, rows: pd.DataFrame) -> list[dict[str,
     varied values (threshold parts joined into ``tier_thresholds``)."""
     fixed = fixed_parameters(experiment)
     columns = [
-        c
-        for c in rows.columns
-        if c not in RUN_COLUMNS and c != "label" and not c.startswith("u:")
+        c for c in rows.columns if c not in RUN_COLUMNS and c != "label" and not c.startswith("u:")
     ]
     runs = []
     for cells in rows[columns].itertuples(index=False, name=None):
@@ -119,15 +117,8 @@ def build(experiment: Experiment, rows: pd.DataFrame) -> Batch:
     return build_batch(run_parameters(experiment, rows), rows["seed"].to_numpy())
 
 
-def snapshot(state: equations.WorldState, params: dict, focus: np.ndarray) -> dict:
-    """Score, tier and state variables of one month, focus countries only."""
-    score = equations.composite_score(state, params["research_share_of_rda"])
-    values = {
-        "score": score,
-        "tier": equations.classify_tiers(score, params["tier_thresholds"]),
-        **{name: getattr(state, name) for name in TRAJECTORY_FIELDS if name != "score"},
-    }
-    return {name: array[..., focus] for name, array in values.items()}
+#: The fields of a snapshot (focus countries, one month).
+SNAPSHOT_FIELDS = ("score", "tier", *TRAJECTORY_FIELDS[1:])
 
 
 def simulate(
@@ -136,17 +127,16 @@ def simulate(
     keep_trajectory: np.ndarray | None = None,
     key_months: tuple[str, ...] = (),
 ) -> BatchHistory:
-    """Run a batch of design rows through the equations; return its history (the focus
-    countries' tiers every month, their full state at key months).
+    """Run a batch of design rows through the compiled kernel (``model.kernel``, equal to
+    ``model.equations`` within 1e-9); return its history (the focus countries' tiers every
+    month, their full state at key months).
 
     ``key_months`` ('YYYY-MM') are the months whose full state is kept (plus the first and
     the last); ``keep_trajectory`` marks the runs whose monthly trajectories are kept.
     """
     batch = build(experiment, rows)
-    params, state, drivers, months, focus = (
-        batch.params, batch.state, batch.drivers, batch.months, batch.focus
-    )
-    runs, horizon, n = len(rows), len(months), int(focus.sum())
+    months, focus = batch.months, batch.focus
+    horizon = len(months)
     countries = [c for c, inside in zip(batch.countries, focus, strict=True) if inside]
     wanted = {0, horizon - 1} | {
         months.get_loc(pd.Period(m, "M"))
@@ -156,32 +146,21 @@ def simulate(
     keep = np.flatnonzero(keep_trajectory) if keep_trajectory is not None else np.array([], int)
     every = experiment.outputs.trajectory_every
     kept_months = np.unique(np.r_[np.arange(0, horizon, every), horizon - 1])
-    trajectories = (
-        {name: np.empty((len(keep), len(kept_months), n), np.float32) for name in TRAJECTORY_FIELDS}
-        if len(keep)
-        else {}
-    )
-    if trajectories:
-        trajectories["tier"] = np.empty((len(keep), len(kept_months), n), np.int8)
-    tiers = np.empty((runs, horizon, n), np.int8)
-    region_share = np.full((runs, horizon), np.nan)
-    snapshots, slot = {}, 0
-    for t in range(horizon):
-        if t > 0:
-            state = equations.step(state, params, drivers, t - 1)
-            region_share[:, t] = investment_share(
-                state.inflow, drivers.global_flow[:, t - 1], focus
-            )
-        values = snapshot(state, params, focus)
-        tiers[:, t] = values["tier"]
-        if t in wanted:
-            snapshots[t] = values
-        if trajectories and slot < len(kept_months) and kept_months[slot] == t:
-            for name, store in trajectories.items():
-                store[:, slot] = values[name][keep]
-            slot += 1
+    history = run_kernel(batch, sorted(wanted), keep, kept_months)
+    snapshots = {
+        t: {name: values[name] for name in SNAPSHOT_FIELDS}
+        for t, values in history.snapshots.items()
+    }
     return BatchHistory(
-        months, countries, params, tiers, region_share, snapshots, keep, kept_months, trajectories
+        months,
+        countries,
+        batch.params,
+        history.tiers,
+        history.region_share,
+        snapshots,
+        keep,
+        kept_months,
+        history.trajectories,
     )
 
 
