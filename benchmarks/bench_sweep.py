@@ -1,28 +1,36 @@
-"""Sweep benchmarks: batched engine vs mesa.batch_run, the Sobol sweep end to end, scale.
+"""Sweep benchmarks: batched engine vs mesa.batch_run on equal work, the Sobol sweep end to
+end, scale.
 
 Run: ``uv run --extra dev python benchmarks/bench_sweep.py [--quick] [--skip-sobol]``.
-Prints medians of several repeats:
+Prints medians of several repeats, measured in the same run, with the machine's load:
 
-(a) runs per second of the batched engine (in-process) and of ``mesa.batch_run`` on
-    ``RegionModel`` with the same parameters and horizon, in this process, and the ratio;
+(a) runs per second of ``mesa.batch_run`` on ``RegionModel`` (every country, 12 agent and
+    10 model reporters collected every month) and of the batched engine in this process
+    with the SAME monthly outputs (every country's trajectory every month:
+    ``focus = "world"``, ``trajectories = "all"``), and, labelled separately, the engine
+    with summaries only; the ratios;
 (b) the Sobol sweep of experiments/examples/sobol.toml (10 parameters, N = 1024,
     10 replications = 225,280 runs, summaries only) on local processes, plus the SALib
-    analysis: wall time and peak memory (max RSS of this process plus its largest child);
-    ``--quick`` uses N = 64;
-(c) cost per country-step at n = 100 and n = 10,000 synthetic countries, and the ratio.
+    analysis: wall time, CPU time of this process and of its (reaped) workers, and the peak
+    of the summed resident memory of this process and all its children (sampled every
+    0.2 s); ``--quick`` uses N = 64;
+(c) cost per country-step at n = 187 and n = 10,000 synthetic countries, and the ratio.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import resource
 import statistics
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 import numpy as np
+import psutil
 
 from experiments.sweep import (
     build_design,
@@ -47,14 +55,18 @@ def median_time(function, repeats: int) -> float:
     return statistics.median(times)
 
 
+def load() -> str:
+    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def throughput(repeats: int, mesa_seeds: int, batch_runs: int) -> None:
-    """(a) batched engine vs mesa.batch_run, same parameters (default model, 2024-09 to
-    2035-12, capital_concentration 1 and 2), single process each."""
+    """(a) batched engine vs mesa.batch_run on the default world (2024-09 to 2035-12,
+    capital_concentration 4 and 8), one process each, equal monthly outputs."""
     import mesa
 
     from model import RegionModel
 
-    parameters = {"capital_concentration": [1.0, 2.0], "end": "2035-12"}
+    parameters = {"capital_concentration": [4.0, 8.0], "end": "2035-12"}
     steps = 135
 
     def with_mesa():
@@ -64,32 +76,81 @@ def throughput(repeats: int, mesa_seeds: int, batch_runs: int) -> None:
             rng=list(range(mesa_seeds)),
             max_steps=steps,
             number_processes=1,
-            data_collection_period=-1,
+            data_collection_period=1,
             display_progress=False,
         )
 
-    experiment = experiment_from_dict(
-        {
-            "experiment": {"seed": 1, "replications": batch_runs // 2},
-            "fixed": {"end": "2035-12"},
-            "varied": {"capital_concentration": {"values": [1.0, 2.0]}},
-        }
-    )
-    design = build_design(experiment)
+    def experiment(outputs, fixed):
+        return experiment_from_dict(
+            {
+                "experiment": {"seed": 1, "replications": batch_runs // 2, "batch_size": 256},
+                "fixed": {"end": "2035-12", **fixed},
+                "varied": {"capital_concentration": {"values": [4.0, 8.0]}},
+                "outputs": outputs,
+            }
+        )
+
+    monthly = experiment({"trajectories": "all"}, {"focus": "world"})
+    summaries = experiment({"trajectories": "none"}, {})
+    design = build_design(monthly)
+    run_batch(summaries, design.iloc[:4])  # compile or load the kernel outside the timer
+    print(f"(a) {load()}")
     mesa_rate = 2 * mesa_seeds / median_time(with_mesa, repeats)
-    batch_rate = len(design) / median_time(lambda: run_batch(experiment, design), repeats)
-    print(f"(a) mesa.batch_run(RegionModel): {mesa_rate:8.1f} runs/s ({2 * mesa_seeds} runs)")
-    print(
-        f"    batched engine, 1 process:    {batch_rate:8.1f} runs/s ({len(design)} runs, "
-        "summary metrics included)"
-    )
-    print(f"    ratio: {batch_rate / mesa_rate:.0f}x  (median of {repeats})")
+    rates = {}
+    for label, spec, rows in (
+        ("same monthly outputs", monthly, design.iloc[:256]),  # 256 runs: 1.2 GB of rows
+        ("summaries only", summaries, design),
+    ):
+        keep = np.ones(len(rows), bool) if spec is monthly else None
+
+        def engine(spec=spec, rows=rows, keep=keep):
+            for start in range(0, len(rows), 256):
+                part = None if keep is None else keep[start : start + 256]
+                run_batch(spec, rows.iloc[start : start + 256], part)
+
+        rates[label] = len(rows) / median_time(engine, repeats)
+    print(f"    mesa.batch_run(RegionModel), monthly collection: {mesa_rate:8.2f} runs/s")
+    for label, rate in rates.items():
+        print(
+            f"    batched engine, 1 process, {label:20s}: {rate:8.1f} runs/s, "
+            f"ratio {rate / mesa_rate:.0f}x"
+        )
+    print(f"    (medians of {repeats}; {load()})")
 
 
-def peak_memory_mb() -> float:
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return (own + children) / 1024
+class PeakMemory:
+    """Samples the summed resident memory of this process and all its children."""
+
+    def __init__(self, every: float = 0.2) -> None:
+        self.every, self.peak, self._stop = every, 0, threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        me = psutil.Process()
+        while not self._stop.is_set():
+            total = 0
+            for process in (me, *me.children(recursive=True)):
+                try:
+                    total += process.memory_info().rss
+                except psutil.Error:
+                    pass
+            self.peak = max(self.peak, total)
+            self._stop.wait(self.every)
+
+    def __enter__(self) -> PeakMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def cpu_seconds() -> tuple[float, float]:
+    """CPU time (user + system) of this process and of its reaped children."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
 
 
 def sobol_end_to_end(quick: bool, workers: int) -> None:
@@ -98,27 +159,31 @@ def sobol_end_to_end(quick: bool, workers: int) -> None:
     if quick:
         design = dataclasses.replace(experiment.design, base_samples=64)
         experiment = dataclasses.replace(experiment, design=design)
+    print(f"(b) {load()}")
+    own0, children0 = cpu_seconds()
     began = time.perf_counter()
-    with tempfile.TemporaryDirectory() as folder:
-        with process_executor(workers) as executor:
+    with tempfile.TemporaryDirectory() as folder, PeakMemory() as memory:
+        with process_executor(workers) as executor:  # workers are reaped on exit
             report = run_experiment(experiment, Path(folder) / "sobol", executor, progress=False)
         swept = time.perf_counter() - began
         table = sobol_indices(Path(folder) / "sobol", "tier_gap_end_start_tiers")
     total = time.perf_counter() - began
+    own1, children1 = cpu_seconds()
     print(
-        f"(b) Sobol: {report.planned} runs, {report.failed} failed, sweep {swept:.1f} s, "
-        f"with analysis {total:.1f} s, {report.planned / swept:.0f} runs/s, "
-        f"peak memory {peak_memory_mb():.0f} MB (this process + largest child)"
+        f"    Sobol: {report.planned} runs, {report.failed} failed, sweep {swept:.1f} s, "
+        f"with analysis {total:.1f} s, {report.planned / swept:.0f} runs/s; CPU "
+        f"{own1 - own0:.0f} s here + {children1 - children0:.0f} s in workers; peak memory "
+        f"{memory.peak / 2**20:.0f} MB (all processes); {load()}"
     )
     print(table.head(4).to_string(index=False, float_format=lambda v: f"{v:.3f}"))
 
 
 def scale(repeats: int) -> None:
-    """(c) cost per country-step at n = 100 (100 runs) and n = 10,000 (1 run)."""
+    """(c) cost per country-step at n = 187 (100 runs) and n = 10,000 (2 runs)."""
     from model import synthetic_world
 
     costs = {}
-    for n, runs in ((100, 100), (10_000, 1)):
+    for n, runs in ((187, 100), (10_000, 2)):
         experiment = experiment_from_dict(
             {
                 "experiment": {"seed": 2, "replications": runs},
@@ -133,7 +198,7 @@ def scale(repeats: int) -> None:
         seconds = median_time(lambda e=experiment, d=design: simulate(e, d), repeats)
         costs[n] = seconds / (runs * n * 23)
         print(f"(c) n = {n:6d}, {runs:3d} runs: {costs[n] * 1e9:7.1f} ns per country-step")
-    print(f"    ratio n=10,000 / n=100: {costs[10_000] / costs[100]:.2f}")
+    print(f"    ratio n=10,000 / n=187: {costs[10_000] / costs[187]:.2f}")
 
 
 def main() -> None:
