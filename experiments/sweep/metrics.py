@@ -252,7 +252,19 @@ def metric_registry(experiment) -> dict[str, Metric]:
     from experiments.sweep.moments import MOMENT_METRICS
 
     metrics = country_metrics(outputs.country, outputs.country_label, outputs.years)
-    return {m.name: m for m in (*metrics, *GLOBAL_METRICS, *MOMENT_METRICS)}
+    declared = tuple(
+        Metric(e.name, "as declared", f"{e.expression} ({e.country or e.reduce}, "
+               f"{e.date or 'end'})", e.evaluate)
+        for e in outputs.expressions
+    )  # fmt: skip
+    builtin = {m.name: m for m in (*metrics, *GLOBAL_METRICS, *MOMENT_METRICS)}
+    shadowing = [m.name for m in declared if m.name in builtin]
+    if shadowing:
+        raise ValueError(
+            f"[outputs.expressions] {shadowing[0]} is the name of a built-in metric; "
+            "choose another name"
+        )
+    return builtin | {m.name: m for m in declared}
 
 
 def selected_metrics(experiment) -> list[Metric]:
@@ -269,7 +281,8 @@ def selected_metrics(experiment) -> list[Metric]:
 
 def key_months(experiment) -> tuple[str, ...]:
     """Months whose full state the metrics read (besides the first and the last)."""
-    return tuple(f"{year}-12" for year in experiment.outputs.years)
+    dated = (e.date for e in experiment.outputs.expressions if e.date is not None)
+    return tuple(dict.fromkeys([*(f"{year}-12" for year in experiment.outputs.years), *dated]))
 
 
 def summary_metrics(experiment, history) -> dict[str, np.ndarray]:

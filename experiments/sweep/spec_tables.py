@@ -34,7 +34,10 @@ DESIGN_KEYS = (
     "levels",
     "runs",
 )
-OUTPUT_KEYS = ("country", "country_label", "years", "metrics", "trajectories", "trajectory_every")
+OUTPUT_KEYS = (
+    "country", "country_label", "years", "metrics", "trajectories", "trajectory_every",
+    "expressions",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,7 @@ class Outputs:
     metrics: tuple[str, ...] | None = None
     trajectories: str | int = "none"
     trajectory_every: int = 1
+    expressions: tuple = ()  # user-defined metrics (experiments.sweep.expressions)
 
 
 def parse_variable(ctx: ErrorContext, name: str, spec: Any) -> Variable:
@@ -244,4 +248,13 @@ def parse_outputs(ctx: ErrorContext, data: dict) -> Outputs:
     metrics = data.get("metrics")
     if metrics is not None and (not isinstance(metrics, list) or not metrics):
         raise ctx.error("outputs", "metrics", metrics, "must be a non-empty list of metric names")
-    return Outputs(country, label, years, tuple(metrics) if metrics else None, trajectories, every)
+    from experiments.sweep.expressions import ExpressionError, parse_expression_metrics
+
+    try:
+        expressions = parse_expression_metrics(data.get("expressions"))
+    except ExpressionError as exc:
+        raise ctx.error("outputs", "expressions", data.get("expressions"), str(exc)) from None
+    return Outputs(
+        country, label, years, tuple(metrics) if metrics else None, trajectories, every,
+        expressions,
+    )  # fmt: skip
