@@ -137,9 +137,13 @@ def test_paired_difference_uses_common_random_numbers():
 def test_map_spec_draws_every_shape_and_the_latin_america_view():
     world = json.loads(charts.map_chart("tier", "world"))
     latam = json.loads(charts.map_chart("capital share", "Latin America"))
-    assert world["projection"]["type"] == "equalEarth"
-    assert latam["projection"]["type"] == "mercator"
-    shapes = world["layer"][0]["data"]["values"]["objects"]["countries"]["geometries"]
+    assert world["projections"][0]["type"] == "equalEarth"
+    assert latam["projections"][0]["type"] == "mercator"
+    data = {d["name"]: d for d in world["data"]}
+    shapes = data["shapes"]["values"]["objects"]["countries"]["geometries"]
     assert len(shapes) >= 170
+    # the outlines are projected once; a month only looks up the new values
+    assert [t["type"] for t in data["countries"]["transform"]] == ["geopath", "lookup"]
+    assert data["countries"]["transform"][1]["from"] == "current"
     with pytest.raises(ValueError, match="map measure"):
         charts.map_chart("gdp")
