@@ -56,7 +56,20 @@ DATASETS: dict[str, dict[str, str]] = {
     "map": {"current": "replace"},
 }
 _TIER_SCALE = alt.Scale(domain=list(TIER_ORDER), range=[TIER_COLOURS[t] for t in TIER_ORDER])
-_DATE = alt.X("date:T", title=None, axis=alt.Axis(format="%Y-%m", labelAngle=0))
+#: A chart's period: its first and last month as ISO dates (``("2024-09-01", "2035-12-01")``).
+Period = tuple[str, str] | None
+
+
+def _date(period: Period = None) -> alt.X:
+    """The time axis; over a fixed ``period`` (the model's months), so that a new month
+    moves only the lines, not the axis, its ticks and its grid."""
+    axis = alt.Axis(format="%Y-%m", labelAngle=0)
+    if period is None:
+        return alt.X("date:T", title=None, axis=axis)
+    ends = [
+        alt.DateTime(year=int(day[:4]), month=int(day[5:7]), date=int(day[8:10])) for day in period
+    ]
+    return alt.X("date:T", title=None, axis=axis, scale=alt.Scale(domain=ends))
 
 
 def _spec(chart: alt.TopLevelMixin) -> str:
@@ -66,7 +79,7 @@ def _spec(chart: alt.TopLevelMixin) -> str:
 
 
 @cache
-def score_chart(highlight: str = "PER") -> str:
+def score_chart(highlight: str = "PER", period: Period = None) -> str:
     """Each focus country's score over time on the tier bands, ``highlight`` in black."""
     bands = (
         alt.Chart(alt.NamedData("bands"))
@@ -81,7 +94,7 @@ def score_chart(highlight: str = "PER") -> str:
         alt.Chart(alt.NamedData("scores"))
         .mark_line(strokeWidth=1)
         .encode(
-            x=_DATE,
+            x=_date(period),
             y=alt.Y("score:Q"),
             detail="iso3:N",
             color=alt.condition(
@@ -100,13 +113,13 @@ def score_chart(highlight: str = "PER") -> str:
 
 
 @cache
-def tier_chart() -> str:
+def tier_chart(period: Period = None) -> str:
     """Countries per tier over time."""
     chart = (
         alt.Chart(alt.NamedData("tiers"))
         .mark_line(interpolate="step-after", strokeWidth=2)
         .encode(
-            x=_DATE,
+            x=_date(period),
             y=alt.Y("countries:Q", title="countries"),
             color=alt.Color(
                 "tier:N", scale=_TIER_SCALE, legend=alt.Legend(orient="top", title=None)
@@ -118,13 +131,13 @@ def tier_chart() -> str:
 
 
 @cache
-def investment_chart() -> str:
+def investment_chart(period: Period = None) -> str:
     """The region's share of global AI investment (percent, log scale)."""
     chart = (
         alt.Chart(alt.NamedData("region"))
         .mark_line(strokeWidth=2, color="#0072B2")
         .encode(
-            x=_DATE,
+            x=_date(period),
             y=alt.Y(
                 "investment_share:Q",
                 title="% of global AI investment",
@@ -138,14 +151,14 @@ def investment_chart() -> str:
 
 
 @cache
-def difference_chart(country: str, strategy: str) -> str:
+def difference_chart(country: str, strategy: str, period: Period = None) -> str:
     """Paired difference: ``country``'s measures under ``strategy`` minus the status quo."""
     zero = alt.Chart(alt.NamedData("difference")).mark_rule(color="#666").encode(y=alt.datum(0))
     lines = (
         alt.Chart(alt.NamedData("difference"))
         .mark_line(strokeWidth=2)
         .encode(
-            x=_DATE,
+            x=_date(period),
             y=alt.Y("difference:Q", title="difference (index points)"),
             # a fixed domain: a legend of an empty data set (before the first rows) would
             # size the chart to infinity

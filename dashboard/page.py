@@ -77,6 +77,9 @@ class Feeds:
         self.widgets: dict[str, LiveChart] = {}
         self.texts: dict[str, tuple[Any, str]] = {}  # name -> (widget, trait)
         self.sent: dict[str, float] = {}
+        #: The models' months (the charts' time axis): a build with another calendar
+        #: redraws the charts' specs.
+        self.period = solara.reactive(session.period)
         self._lock = threading.RLock()  # Play steps in a thread, the page in another
 
     def attach(self, name: str, widget: LiveChart) -> None:
@@ -152,6 +155,7 @@ class Feeds:
         with self._lock:
             self.session.build(parameters, seed, comparison)
             self.push()
+        self.period.set(self.session.period)
 
 
 # --- the sidebar -------------------------------------------------------------------------
@@ -504,7 +508,8 @@ def Difference(feeds: Feeds, applied, seed):
             solara.Button("Compare (restarts)", on_click=compare)
         if error:
             solara.Error(error)
-        Chart(feeds, "difference", charts.difference_chart(country, strategy))
+        spec = charts.difference_chart(country, strategy, feeds.period.value)
+        Chart(feeds, "difference", spec)
 
 
 def country_table_html(session: Session) -> str:
@@ -563,6 +568,7 @@ def Page():
     )
     feeds, drawn = state["feeds"], state["drawn"]
     controls, applied, seed = state["controls"], state["applied"], state["seed"]
+    period = feeds.period.value
     solara.Title(TITLE)
     with solara.Sidebar():
         Sidebar(feeds, controls, applied, seed)
@@ -570,13 +576,13 @@ def Page():
     Header(feeds)
     with solara.Columns([1, 1]):
         with solara.Card(margin=0, classes=["latam-scores"]):
-            Chart(feeds, "scores", charts.score_chart())
+            Chart(feeds, "scores", charts.score_chart(period=period))
         WorldMap(feeds, drawn)
     with solara.Columns([1, 1]):
         with solara.Card(margin=0, classes=["latam-tier-plot"]):
-            Chart(feeds, "tiers", charts.tier_chart())
+            Chart(feeds, "tiers", charts.tier_chart(period))
         with solara.Card(margin=0, classes=["latam-investment"]):
-            Chart(feeds, "investment", charts.investment_chart())
+            Chart(feeds, "investment", charts.investment_chart(period))
     with solara.Columns([1, 1]):
         Difference(feeds, applied, seed)
         with solara.Card("Focus countries now", margin=0, classes=["latam-table"]):

@@ -91,6 +91,12 @@ class Session:
         self._record()
 
     @property
+    def period(self) -> tuple[str, str]:
+        """The first and the last month of the models (ISO dates): the charts' time axis."""
+        dates = self.model.dates
+        return f"{dates[0]:%Y-%m-%d}", f"{dates[-1]:%Y-%m-%d}"
+
+    @property
     def running(self) -> bool:
         """Whether another month can be stepped."""
         return bool(self.model.running) and self.model.month_index < len(self.model.months) - 1
