@@ -430,6 +430,7 @@ def RunControls(feeds: Feeds, seed, applied, drawn):
             "Step",
             on_click=step,
             disabled=playing.value,
+            ripple=False,  # the ripple animation costs the browser more than the step
             style={} if drawn.value else {"display": "none"},
         )
         solara.InputInt(
@@ -512,6 +513,14 @@ def Difference(feeds: Feeds, applied, seed):
         Chart(feeds, "difference", spec)
 
 
+#: The table's style, on the page once (a ``<style>`` inside the month's HTML would make the
+#: browser restyle the whole page each month).
+TABLE_CSS = (
+    ".latam-country-table th, .latam-country-table td {padding: 2px 10px; text-align: right}"
+    " .latam-country-table th {border-bottom: 1px solid #999}"
+)
+
+
 def country_table_html(session: Session) -> str:
     """The focus countries now as an HTML table (tier cells in the tier colours)."""
     columns = ("iso3", "score", "tier", "research", "adoption", "capital", "policy")
@@ -527,8 +536,6 @@ def country_table_html(session: Session) -> str:
             f"<td>{row['capital']:.2f}</td><td>{row['policy']}</td></tr>"
         )
     return (
-        "<style>.latam-country-table th, .latam-country-table td {padding: 2px 10px;"
-        " text-align: right} .latam-country-table th {border-bottom: 1px solid #999}</style>"
         '<table class="latam-country-table" style="border-collapse:collapse;font-size:0.85em">'
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
         "<div style='font-size:0.75em'>score, research, adoption: index 0-100; "
@@ -570,6 +577,7 @@ def Page():
     controls, applied, seed = state["controls"], state["applied"], state["seed"]
     period = feeds.period.value
     solara.Title(TITLE)
+    solara.Style(TABLE_CSS)
     with solara.Sidebar():
         Sidebar(feeds, controls, applied, seed)
     RunControls(feeds, seed, applied, drawn)
