@@ -158,6 +158,19 @@ class Feeds:
         self.period.set(self.session.period)
 
 
+def warm_up() -> None:
+    """Build the default models and charts once, at server start, so that the first page
+    finds the data read and the specs made (a first build costs several later ones)."""
+    session = Session(model_keywords(default_parameters()), DEFAULT_SEED, DEFAULT_COMPARISON)
+    period = session.period
+    charts.score_chart(period=period)
+    charts.tier_chart(period)
+    charts.investment_chart(period)
+    charts.difference_chart(*session.comparison, period)
+    charts.map_chart()
+    month_texts(session)
+
+
 # --- the sidebar -------------------------------------------------------------------------
 @solara.component
 def NumberControl(spec: Parameter, value: Any, on_value: Callable[[Any], None], text: str):
@@ -597,4 +610,11 @@ def Page():
             CountryTable(feeds)
 
 
-__all__ = ["Feeds", "Page", "controls_from_file", "country_table_html", "scenario_file_text"]
+__all__ = [
+    "Feeds",
+    "Page",
+    "warm_up",
+    "controls_from_file",
+    "country_table_html",
+    "scenario_file_text",
+]
