@@ -7,19 +7,27 @@ the month, the tiers and the policies in force; Restart, Play/Pause and Step; th
 a world map (score, tier, adoption or capital share; world or Latin America), the tier
 counts, the region's investment share, the paired difference of a policy and the table of
 the focus countries. Each part carries a ``latam-...`` class for the browser tests.
+
+A month-step redraws no component: :class:`Feeds` sends the charts their new rows and the
+month's texts (the header, the table) to their widgets directly, so that a step costs the
+models' step and a few trait changes, not a pass of Solara over the page; while the model
+plays, the map is sent at most every ``MAP_PLAY_INTERVAL_S``.
 """
 
 from __future__ import annotations
 
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import ipyvuetify as v
 import solara
 
 from dashboard import charts
+from dashboard.charts import TIER_COLOURS, TIER_ORDER
 from dashboard.controls import (
     INITIAL_CHOICES,
     OPEN_WEIGHTS_CHOICES,
@@ -34,13 +42,14 @@ from dashboard.controls import (
 )
 from dashboard.livechart import LiveChart
 from dashboard.session import DEFAULT_COMPARISON, Session
-from figures.style import TIER_COLOURS, TIER_ORDER
 from model.parameters import Parameter
 from model.policies import STRATEGY_NAMES
 from model.scenario_file import ScenarioError, load_scenario, scenario_text
 
 DEFAULT_SEED = 42
 PLAY_INTERVAL_S = 0.15
+#: While playing, the map is sent at most this often (the other charts every month).
+MAP_PLAY_INTERVAL_S = 0.5
 TITLE = "AI capability across economies (Latin America in focus)"
 PENDING_STYLE = {"background": "#FFF3CD"}
 
@@ -56,6 +65,110 @@ def controls_from_file(path: str | Path) -> dict[str, Any]:
     """Control values from a scenario file: the defaults, overridden by the file's values
     (raises ``ScenarioError`` naming the file, line and key)."""
     return {**default_parameters(), **load_scenario(path)}
+
+
+class Feeds:
+    """The live charts of one page (``LiveChart`` widgets by chart name) and the steps that
+    feed them: after a step or a build each chart is sent its patch directly (a trait
+    change, no redraw of the page); a chart that asks for every row gets them."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.widgets: dict[str, LiveChart] = {}
+        self.texts: dict[str, tuple[Any, str]] = {}  # name -> (widget, trait)
+        self.sent: dict[str, float] = {}
+        #: The models' months (the charts' time axis): a build with another calendar
+        #: redraws the charts' specs.
+        self.period = solara.reactive(session.period)
+        self._lock = threading.RLock()  # Play steps in a thread, the page in another
+
+    def attach(self, name: str, widget: LiveChart) -> None:
+        with self._lock:
+            self.widgets[name] = widget
+            self._send(name)
+
+    def detach(self, name: str, widget: LiveChart) -> None:
+        with self._lock:
+            if self.widgets.get(name) is widget:
+                del self.widgets[name]
+
+    def attach_text(self, name: str, widget, trait: str) -> None:
+        """Show the month's text ``name`` (a key of :func:`month_texts`) in ``widget``'s
+        ``trait`` (``children`` of a ``v.Html``, ``unsafe_innerHTML`` of an HTML widget)."""
+        with self._lock:
+            self.texts[name] = (widget, trait)
+            self._show({name: month_texts(self.session)[name]})
+
+    def detach_text(self, name: str, widget) -> None:
+        with self._lock:
+            if self.texts.get(name, (None,))[0] is widget:
+                del self.texts[name]
+
+    def _show(self, texts: dict[str, str]) -> None:
+        for name, text in texts.items():
+            if name in self.texts:
+                widget, trait = self.texts[name]
+                setattr(widget, trait, [text] if trait == "children" else text)
+
+    def send(self, name: str) -> None:
+        """Send chart ``name`` (if it is on the page) its patch now."""
+        with self._lock:
+            if name in self.widgets:
+                self._send(name)
+
+    def _send(self, name: str) -> None:
+        self.widgets[name].patch = self.session.patch(name)
+        self.sent[name] = time.monotonic()
+
+    def resync(self, name: str) -> None:
+        """The browser's view of ``name`` asks for every row."""
+        with self._lock:
+            self.session.request_full(name)
+            if name in self.widgets:
+                self._send(name)
+
+    def push(self, throttle: bool = False, texts: bool = True) -> None:
+        """Show the month's texts and send every chart its patch; with ``throttle``, the map
+        only if it was last sent ``MAP_PLAY_INTERVAL_S`` ago."""
+        with self._lock:
+            if texts:
+                self._show(month_texts(self.session))
+            now = time.monotonic()
+            for name in list(self.widgets):
+                if throttle and name == "map":
+                    if now - self.sent.get(name, 0.0) < MAP_PLAY_INTERVAL_S:
+                        continue
+                self._send(name)
+
+    def step(self, throttle: bool = False) -> None:
+        """One month-step of the session's models, and the charts' new rows."""
+        with self._lock:
+            if not self.session.running:
+                return
+            self.session.step_shown()
+            self._show(month_texts(self.session))  # the month first: it is what a step shows
+            self.session.step_pair()
+            self.push(throttle, texts=False)
+
+    def build(self, parameters: dict[str, Any], seed: int, comparison=None) -> None:
+        """New models (``Session.build``; raises ``ValueError``), every row sent again."""
+        with self._lock:
+            self.session.build(parameters, seed, comparison)
+            self.push()
+        self.period.set(self.session.period)
+
+
+def warm_up() -> None:
+    """Build the default models and charts once, at server start, so that the first page
+    finds the data read and the specs made (a first build costs several later ones)."""
+    session = Session(model_keywords(default_parameters()), DEFAULT_SEED, DEFAULT_COMPARISON)
+    period = session.period
+    charts.score_chart(period=period)
+    charts.tier_chart(period)
+    charts.investment_chart(period)
+    charts.difference_chart(*session.comparison, period)
+    charts.map_chart()
+    month_texts(session)
 
 
 # --- the sidebar -------------------------------------------------------------------------
@@ -186,20 +299,20 @@ def ScenarioFiles(applied: dict[str, Any], seed: int, on_load, error: str):
 
 
 @solara.component
-def Sidebar(session: Session, controls, applied, seed, tick):
+def Sidebar(feeds: Feeds, controls, applied, seed):
+    session = feeds.session
     pending = pending_changes(controls.value, applied.value)
     error, set_error = solara.use_state("")
     load_error, set_load_error = solara.use_state("")
 
     def apply() -> None:
         try:
-            session.build(model_keywords(controls.value), seed.value)
+            feeds.build(model_keywords(controls.value), seed.value)
         except ValueError as exc:
             set_error(str(exc))
             return
         set_error("")
         applied.set(dict(controls.value))
-        tick.set(tick.peek() + 1)
 
     def load(path: str) -> None:
         try:
@@ -249,46 +362,65 @@ def ParameterGroup(group: str, members: list[Parameter], values, pending, setter
 
 
 # --- the main area -----------------------------------------------------------------------
-@solara.component
-def Header(session: Session, version: int):
+def month_texts(session: Session) -> dict[str, str]:
+    """What the page shows of the current month, by name: the date, the tier counts
+    (``pioneers``, ...), the applied setup and the table of the focus countries (HTML)."""
     model = session.model
+    texts = {"date": f"{model.date:%Y-%m}"}
+    for tier in TIER_ORDER:
+        texts[f"{tier.lower()}s"] = f"{tier}s: {model.measures[f'{tier.lower()}s']}"
+    low, high = model.params["tier_thresholds"]
+    releases = ", ".join(str(m) for m in model.params["open_weights_date"]) or "none"
+    texts["setup"] = (
+        f"policies in force: {session.policies_in_force()}; open-weights release: "
+        f"{releases}; cut-offs {low:g} / {high:g}; seed {session.seed}; "
+        f"{len(model.countries)} countries"
+    )
+    texts["table"] = country_table_html(session)
+    return texts
+
+
+@solara.component
+def LiveText(feeds: Feeds, name: str, style: str = ""):
+    """A span (class ``latam-<name>``) showing the month's text ``name``, set by ``feeds``
+    (not by a redraw: the element passes no text, so Solara never writes over it)."""
+    text = v.Html.element(tag="span", class_=f"latam-{name}", style_=style)
+
+    def attach():
+        widget = solara.get_widget(text)
+        feeds.attach_text(name, widget, "children")
+        return lambda: feeds.detach_text(name, widget)
+
+    solara.use_effect(attach, [feeds, name])
+
+
+@solara.component
+def Header(feeds: Feeds):
     with solara.Card(margin=0, classes=["latam-header"]):
         with solara.Row(style={"align-items": "baseline"}):
-            solara.Text(
-                f"{model.date:%Y-%m}",
-                classes=["latam-date"],
-                style={"font-size": "1.6em", "font-weight": "bold"},
-            )
+            LiveText(feeds, "date", style="font-size: 1.6em; font-weight: bold")
             with solara.Row(classes=["latam-tier-counts"]):
                 for tier in reversed(TIER_ORDER):
-                    solara.Text(
-                        f"{tier}s: {model.measures[f'{tier.lower()}s']}",
-                        classes=[f"latam-{tier.lower()}s"],
-                        style={"color": TIER_COLOURS[tier], "font-weight": "bold"},
+                    LiveText(
+                        feeds,
+                        f"{tier.lower()}s",
+                        style=f"color: {TIER_COLOURS[tier]}; font-weight: bold",
                     )
-        low, high = model.params["tier_thresholds"]
-        releases = ", ".join(str(m) for m in model.params["open_weights_date"]) or "none"
-        solara.Text(
-            f"policies in force: {session.policies_in_force()}; open-weights release: "
-            f"{releases}; cut-offs {low:g} / {high:g}; seed {session.seed}; "
-            f"{len(model.countries)} countries",
-            classes=["latam-setup"],
-        )
+        LiveText(feeds, "setup")
 
 
 @solara.component
-def RunControls(session: Session, tick, seed, applied, drawn):
+def RunControls(feeds: Feeds, seed, applied, drawn):
     """Restart, Play/Pause and Step (shown once the browser has drawn the map) and the seed."""
     playing = solara.use_reactive(False)
+    session = feeds.session
 
-    def step() -> None:
-        session.step()
-        tick.set(tick.peek() + 1)
+    def step(throttle: bool = False) -> None:
+        feeds.step(throttle)
 
     def restart() -> None:
         playing.set(False)
-        session.build(model_keywords(applied.value), seed.value)
-        tick.set(tick.peek() + 1)
+        feeds.build(model_keywords(applied.value), seed.value)
 
     def play() -> None:
         if not playing.value:
@@ -296,7 +428,8 @@ def RunControls(session: Session, tick, seed, applied, drawn):
         while playing.value and session.running:
             time.sleep(PLAY_INTERVAL_S)
             if playing.value:
-                step()
+                step(throttle=True)
+        feeds.send("map")  # the map as it stands when the model stops
         playing.set(False)
 
     solara.lab.use_task(play, dependencies=[playing.value], prefer_threaded=True)
@@ -310,6 +443,7 @@ def RunControls(session: Session, tick, seed, applied, drawn):
             "Step",
             on_click=step,
             disabled=playing.value,
+            ripple=False,  # the ripple animation costs the browser more than the step
             style={} if drawn.value else {"display": "none"},
         )
         solara.InputInt(
@@ -322,59 +456,57 @@ def RunControls(session: Session, tick, seed, applied, drawn):
 
 
 @solara.component
-def Chart(session: Session, tick, name: str, spec: str, version: int, on_drawn=None):
-    """One live chart: ``spec`` (JSON) sent once, then the rows of each new month."""
-
-    def resync() -> None:
-        session.request_full(name)
-        tick.set(tick.peek() + 1)
-
-    LiveChart.element(
+def Chart(feeds: Feeds, name: str, spec: str, on_drawn=None):
+    """One live chart: ``spec`` (JSON) sent once, then the rows of each new month, which
+    :class:`Feeds` sends the widget directly (a month does not redraw this component)."""
+    chart = LiveChart.element(
         spec_json=spec,
-        patch=session.patch(name),
         classes=f"latam-chart-{name}",
-        on_resync=resync,
+        on_resync=lambda: feeds.resync(name),
         on_drawn=on_drawn,
     )
 
+    def attach():
+        widget = solara.get_widget(chart)
+        feeds.attach(name, widget)
+        return lambda: feeds.detach(name, widget)
+
+    solara.use_effect(attach, [feeds, name])
+
 
 @solara.component
-def WorldMap(session: Session, tick, version: int, drawn=None):
+def WorldMap(feeds: Feeds, drawn=None):
     measure, set_measure = solara.use_state("score")
     view, set_view = solara.use_state("world")
-    spec = solara.use_memo(lambda: charts.map_chart(measure, view), [measure, view])
+    on_drawn = solara.use_memo(
+        lambda: None if drawn is None else (lambda: drawn.set(True)), [drawn]
+    )
     with solara.Card(margin=0, classes=["latam-map"]):
         with solara.Row():
             solara.ToggleButtonsSingle(
                 value=measure, values=list(charts.MAP_MEASURES), on_value=set_measure
             )
             solara.ToggleButtonsSingle(value=view, values=list(charts.MAP_VIEWS), on_value=set_view)
-        Chart(
-            session,
-            tick,
-            "map",
-            spec,
-            version,
-            on_drawn=None if drawn is None else (lambda: drawn.set(True)),
-        )
+        Chart(feeds, "map", charts.map_chart(measure, view), on_drawn=on_drawn)
 
 
 @solara.component
-def Difference(session: Session, tick, applied, seed, version: int):
+def Difference(feeds: Feeds, applied, seed):
+    session = feeds.session
     country, strategy = session.comparison
     choice, set_choice = solara.use_state(country)
     chosen_strategy, set_strategy = solara.use_state(strategy)
-    spec = solara.use_memo(lambda: charts.difference_chart(country, strategy), [country, strategy])
+    _compared, set_compared = solara.use_state(0)  # redraws the title after a comparison
     error, set_error = solara.use_state("")
 
     def compare() -> None:
         try:
-            session.build(model_keywords(applied.value), seed.value, (choice, chosen_strategy))
+            feeds.build(model_keywords(applied.value), seed.value, (choice, chosen_strategy))
         except ValueError as exc:
             set_error(str(exc))
             return
         set_error("")
-        tick.set(tick.peek() + 1)
+        set_compared(lambda n: n + 1)
 
     with solara.Card(margin=0, classes=["latam-difference"]):
         with solara.Row():
@@ -390,7 +522,16 @@ def Difference(session: Session, tick, applied, seed, version: int):
             solara.Button("Compare (restarts)", on_click=compare)
         if error:
             solara.Error(error)
-        Chart(session, tick, "difference", spec, version)
+        spec = charts.difference_chart(country, strategy, feeds.period.value)
+        Chart(feeds, "difference", spec)
+
+
+#: The table's style, on the page once (a ``<style>`` inside the month's HTML would make the
+#: browser restyle the whole page each month).
+TABLE_CSS = (
+    ".latam-country-table th, .latam-country-table td {padding: 2px 10px; text-align: right}"
+    " .latam-country-table th {border-bottom: 1px solid #999}"
+)
 
 
 def country_table_html(session: Session) -> str:
@@ -408,8 +549,6 @@ def country_table_html(session: Session) -> str:
             f"<td>{row['capital']:.2f}</td><td>{row['policy']}</td></tr>"
         )
     return (
-        "<style>.latam-country-table th, .latam-country-table td {padding: 2px 10px;"
-        " text-align: right} .latam-country-table th {border-bottom: 1px solid #999}</style>"
         '<table class="latam-country-table" style="border-collapse:collapse;font-size:0.85em">'
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
         "<div style='font-size:0.75em'>score, research, adoption: index 0-100; "
@@ -418,60 +557,64 @@ def country_table_html(session: Session) -> str:
 
 
 @solara.component
-def CountryTable(session: Session, version: int):
-    solara.HTML(tag="div", unsafe_innerHTML=country_table_html(session), style="overflow:auto")
+def CountryTable(feeds: Feeds):
+    """The focus countries now (HTML set by ``feeds`` each month)."""
+    table = solara.widgets.HTML.element(tag="div", attributes={"style": "overflow:auto"})
+
+    def attach():
+        widget = solara.get_widget(table)
+        feeds.attach_text("table", widget, "unsafe_innerHTML")
+        return lambda: feeds.detach_text("table", widget)
+
+    solara.use_effect(attach, [feeds])
 
 
 @solara.component
 def Page():
     # The state lives in reactive values made once per page (not ``use_reactive``), so that
-    # only the components that read a value redraw when it changes: a month-step redraws
-    # the header, the charts' patches and the table, never the sidebar.
+    # only the components that read a value redraw when it changes; a month-step changes
+    # none of them (``Feeds`` updates the month's widgets directly).
     state = solara.use_memo(
         lambda: {
-            "session": Session(
-                model_keywords(default_parameters()), DEFAULT_SEED, DEFAULT_COMPARISON
+            "feeds": Feeds(
+                Session(model_keywords(default_parameters()), DEFAULT_SEED, DEFAULT_COMPARISON)
             ),
-            "tick": solara.reactive(0),
             "controls": solara.reactive(default_parameters()),
             "applied": solara.reactive(default_parameters()),
             "seed": solara.reactive(DEFAULT_SEED),
             "drawn": solara.reactive(False),
-            "specs": {
-                "scores": charts.score_chart(),
-                "tiers": charts.tier_chart(),
-                "investment": charts.investment_chart(),
-            },
         },
         [],
     )
-    session, tick, specs = state["session"], state["tick"], state["specs"]
+    feeds, drawn = state["feeds"], state["drawn"]
     controls, applied, seed = state["controls"], state["applied"], state["seed"]
+    period = feeds.period.value
     solara.Title(TITLE)
+    solara.Style(TABLE_CSS)
     with solara.Sidebar():
-        Sidebar(session, controls, applied, seed, tick)
-    RunControls(session, tick, seed, applied, state["drawn"])
-    Live(session, tick, applied, seed, specs, state["drawn"])
-
-
-@solara.component
-def Live(session: Session, tick, applied, seed, specs: dict[str, str], drawn):
-    """Everything that changes each month, in one component: a step is one redraw."""
-    version = tick.value  # children take it as an argument, so they redraw each month
-    Header(session, version)
+        Sidebar(feeds, controls, applied, seed)
+    RunControls(feeds, seed, applied, drawn)
+    Header(feeds)
     with solara.Columns([1, 1]):
         with solara.Card(margin=0, classes=["latam-scores"]):
-            Chart(session, tick, "scores", specs["scores"], version)
-        WorldMap(session, tick, version, drawn)
+            Chart(feeds, "scores", charts.score_chart(period=period))
+        WorldMap(feeds, drawn)
     with solara.Columns([1, 1]):
         with solara.Card(margin=0, classes=["latam-tier-plot"]):
-            Chart(session, tick, "tiers", specs["tiers"], version)
+            Chart(feeds, "tiers", charts.tier_chart(period))
         with solara.Card(margin=0, classes=["latam-investment"]):
-            Chart(session, tick, "investment", specs["investment"], version)
+            Chart(feeds, "investment", charts.investment_chart(period))
     with solara.Columns([1, 1]):
-        Difference(session, tick, applied, seed, version)
+        Difference(feeds, applied, seed)
         with solara.Card("Focus countries now", margin=0, classes=["latam-table"]):
-            CountryTable(session, version)
+            CountryTable(feeds)
 
 
-__all__ = ["Page", "controls_from_file", "country_table_html", "scenario_file_text"]
+__all__ = [
+    "Feeds",
+    "Page",
+    "warm_up",
+    "controls_from_file",
+    "country_table_html",
+    "scenario_file_text",
+]

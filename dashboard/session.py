@@ -10,16 +10,15 @@ same in month 130 as in month 1.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
-from dashboard.charts import DATASETS
+from dashboard.charts import DATASETS, DIFFERENCE_MEASURES, TIER_ORDER
 from dashboard.world import map_ids
-from figures.style import TIER_ORDER
 from model.policies import STATUS_QUO, STRATEGY_NAMES
 from model.region import RegionModel
 
-DIFFERENCE_MEASURES = ("score", "research", "adoption")
 DEFAULT_COMPARISON = ("PER", "production_platform")
 STATUS_QUO_NAME = STRATEGY_NAMES[STATUS_QUO]
 
@@ -92,6 +91,12 @@ class Session:
         self._record()
 
     @property
+    def period(self) -> tuple[str, str]:
+        """The first and the last month of the models (ISO dates): the charts' time axis."""
+        dates = self.model.dates
+        return f"{dates[0]:%Y-%m-%d}", f"{dates[-1]:%Y-%m-%d}"
+
+    @property
     def running(self) -> bool:
         """Whether another month can be stepped."""
         return bool(self.model.running) and self.model.month_index < len(self.model.months) - 1
@@ -100,8 +105,21 @@ class Session:
         """Advance the three models one month and record the new month's rows."""
         if not self.running:
             return
-        for model in (self.model, self.treated, self.control):
-            model.step()
+        self.step_shown()
+        self.step_pair()
+
+    def step_shown(self) -> None:
+        """Advance the scenario on screen one month (the page can show the month before
+        :meth:`step_pair` catches the paired models up and records the rows)."""
+        self.model.step()
+
+    def step_pair(self) -> None:
+        """Advance the paired models to the month of the scenario on screen and record the
+        new month's rows. They are read from their state only, so they skip Mesa's data
+        collection (``advance_month``; the scenario on screen keeps its ``step``)."""
+        for model in (self.treated, self.control):
+            while model.month_index < self.model.month_index:
+                model.advance_month()
         self.seq += 1
         self.full.clear()
         self._record()
@@ -126,7 +144,10 @@ class Session:
             {"date": date, "tier": tier, "countries": measures[f"{tier.lower()}s"]}
             for tier in TIER_ORDER
         ]
-        region = [{"date": date, "investment_share": 100.0 * measures["region_investment_share"]}]
+        share = measures["region_investment_share"]  # NaN before the first month's inflow
+        region = [
+            {"date": date, "investment_share": 100.0 * share if math.isfinite(share) else None}
+        ]
         c = self._compare_index
         difference = [
             {
@@ -144,7 +165,7 @@ class Session:
                 "score": round(view["score"][i], 2),
                 "tier": view["tier"][i],
                 "adoption": round(view["adoption"][i], 2),
-                "capital_share": 100.0 * view["capital"][i] / total,
+                "capital_share": float(f"{100.0 * view['capital'][i] / total:.4g}"),
             }
             for i, iso3 in enumerate(model.countries)
             if self._map_ids[i] is not None

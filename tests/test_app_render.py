@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import ipyvuetify as v
@@ -14,7 +16,7 @@ import solara
 from dashboard import charts
 from dashboard.controls import GROUP_ORDER, default_parameters, group_of, grouped_parameters
 from dashboard.livechart import LiveChart
-from dashboard.page import controls_from_file, scenario_file_text
+from dashboard.page import MAP_PLAY_INTERVAL_S, Feeds, controls_from_file, scenario_file_text
 from dashboard.session import Session
 from model.parameters import PARAMETERS
 from model.scenario_file import load_scenario
@@ -137,9 +139,49 @@ def test_paired_difference_uses_common_random_numbers():
 def test_map_spec_draws_every_shape_and_the_latin_america_view():
     world = json.loads(charts.map_chart("tier", "world"))
     latam = json.loads(charts.map_chart("capital share", "Latin America"))
-    assert world["projection"]["type"] == "equalEarth"
-    assert latam["projection"]["type"] == "mercator"
-    shapes = world["layer"][0]["data"]["values"]["objects"]["countries"]["geometries"]
+    assert world["projections"][0]["type"] == "equalEarth"
+    assert latam["projections"][0]["type"] == "mercator"
+    data = {d["name"]: d for d in world["data"]}
+    shapes = data["shapes"]["values"]["objects"]["countries"]["geometries"]
     assert len(shapes) >= 170
+    # the outlines are projected once; a month only looks up the new values
+    assert [t["type"] for t in data["countries"]["transform"]] == ["geopath", "lookup"]
+    assert data["countries"]["transform"][1]["from"] == "current"
     with pytest.raises(ValueError, match="map measure"):
         charts.map_chart("gdp")
+
+
+def test_tier_colours_are_the_figures_colours():
+    from figures.style import TIER_COLOURS, TIER_ORDER
+
+    assert charts.TIER_ORDER == TIER_ORDER
+    assert charts.TIER_COLOURS == TIER_COLOURS
+
+
+def test_the_dashboard_does_not_load_the_figure_library():
+    # matplotlib, pandas' plotting and scipy cost seconds at start-up, and the page uses none
+    code = (
+        "import sys, dashboard.page; print('figures' in sys.modules, 'matplotlib' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert result.stdout.split() == ["False", "False"], result.stderr
+
+
+class _Widget:
+    patch: dict = {}
+
+
+def test_a_step_redraws_nothing_and_the_map_is_throttled_while_playing():
+    feeds = Feeds(Session())
+    widgets = {name: _Widget() for name in charts.DATASETS}
+    for name, widget in widgets.items():
+        feeds.attach(name, widget)
+    feeds.step()
+    assert {w.patch["seq"] for w in widgets.values()} == {1}
+    feeds.step(throttle=True)  # playing: the map was sent a moment ago
+    assert widgets["scores"].patch["seq"] == 2
+    assert widgets["map"].patch["seq"] == 1
+    feeds.sent["map"] -= MAP_PLAY_INTERVAL_S
+    feeds.step(throttle=True)
+    assert widgets["map"].patch["seq"] == 3
+    assert not widgets["scores"].patch["full"]
