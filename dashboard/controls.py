@@ -29,16 +29,17 @@ GROUP_ORDER = (
 )
 # fmt: off
 GROUPS: dict[str, str] = {
-    **dict.fromkeys(("initial", "start", "end"), "calendar and initial state"),
+    **dict.fromkeys(("initial", "start", "end", "focus"), "calendar and initial state"),
     **dict.fromkeys((
-        "global_ai_investment_usd_bn", "global_investment_growth", "region_share_target",
-        "capital_concentration", "rest_of_world_capacity_growth", "size_elasticity",
+        "global_investment_growth", "capital_concentration", "size_elasticity",
         "investment_noise", "capital_depreciation", "capital_half_saturation",
+        "tier_signalling",
     ), "capital market"),
     **dict.fromkeys((
-        "research_capital_gain", "research_depreciation", "frontier_absorption_gain",
-        "absorptive_threshold", "absorptive_steepness", "absorptive_gate",
-        "baseline_frontier_access", "brain_drain_rate",
+        "capital_feedback", "research_capital_gain", "research_depreciation",
+        "learning_by_using", "adoption_learning_gain", "frontier_catch_up",
+        "frontier_absorption_gain", "absorptive_threshold", "absorptive_steepness",
+        "absorptive_gate", "baseline_frontier_access", "brain_drain_rate",
     ), "research"),
     **dict.fromkeys((
         "open_weights_date", "open_weights_strength", "open_weights_half_life",
@@ -51,20 +52,20 @@ GROUPS: dict[str, str] = {
     **dict.fromkeys(("enabling_capital_gain", "enabling_depreciation"), "enabling factors"),
     **dict.fromkeys(("governance_speed", "reversal_rate", "reversal_size"), "governance"),
     **dict.fromkeys((
-        "policy_budget", "policy_research_gain", "policy_infrastructure_gain",
-        "policy_adoption_gain", "policy_adoption_ceiling_gain", "policy_governance_gain",
-        "policy_maturation", "consortium_pooling", "consortium_spillover",
-        "consortium_infrastructure_saving", "adaptive_policies", "imitation_probability",
-        "policies",
+        "policy_budget", "policy_half_saturation", "policy_research_gain",
+        "policy_infrastructure_gain", "policy_adoption_gain", "policy_adoption_ceiling_gain",
+        "policy_governance_gain", "policy_maturation", "consortium_pooling",
+        "consortium_spillover", "consortium_infrastructure_saving", "demonstration_effect",
+        "imitation_probability", "demonstration_lag", "demonstration_threshold", "policies",
     ), "policy"),
     **dict.fromkeys(
-        ("research_share_of_rda", "tier_thresholds", "tier_signalling"), "composite and tiers"
+        ("research_share_of_rda", "score_offsets", "tier_thresholds"), "composite and tiers"
     ),
 }
 # fmt: on
 #: Release months offered besides the default and the current value; "none": no release.
 OPEN_WEIGHTS_CHOICES = ("2025-02", "2025-08", "2026-02", "2026-08", "2027-08", "none")
-INITIAL_CHOICES = ("ilia2024", "ilia2025")
+INITIAL_CHOICES = ("ilia2024", "ilia2025", "latam19")
 
 
 def group_of(name: str) -> str:

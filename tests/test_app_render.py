@@ -96,6 +96,11 @@ def test_every_parameter_is_in_a_group():
     assert sorted(names) == sorted(p.name for p in PARAMETERS)
     assert list(grouped) == [g for g in GROUP_ORDER if g in grouped]
     assert group_of("a_parameter_added_later") == "other"
+    assert "other" not in grouped  # every declared parameter has its own group
+    from dashboard.controls import GROUPS
+    from model.parameters import BY_NAME
+
+    assert set(GROUPS) <= set(BY_NAME)  # no group for a parameter that no longer exists
 
 
 def test_scenario_file_round_trip(tmp_path):
