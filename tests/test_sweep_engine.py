@@ -70,6 +70,7 @@ def test_synthetic_world_runs_equal_region_model():
             "experiment": {"replications": 3, "seed": 5},
             "fixed": {"end": "2026-03", "start": "2024-09", "initial": table},
             "varied": {"capital_concentration": {"values": [0.5, 2.5]}},
+            "outputs": {"country": "S00000"},  # the default, PER, is not in the table
         }
     )
     design = build_design(experiment)

@@ -15,6 +15,7 @@ examples:
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from experiments.cli import UsageError
@@ -47,6 +48,38 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+#: Most replications of the fitted model's forecast (each is one model run).
+MAX_FORECAST_REPLICATIONS = 100_000
+
+
+def check_calibration_experiment(experiment) -> None:
+    """A calibration experiment draws numeric parameters (not a list design) and records
+    every target moment (experiments/calibration.py); else one message saying so."""
+    from experiments.calibration import TARGETS
+    from experiments.sweep.metrics import selected_metrics
+    from model.parameters import BY_NAME
+
+    where = f"{experiment.path}: not a calibration experiment"
+    if experiment.design.method == "list":
+        raise UsageError(
+            f"{where}: a list design has no priors to fit; use lhs (see {DEFAULT_EXPERIMENT})"
+        )
+    for variable in experiment.varied:
+        spec = BY_NAME.get(variable.name)
+        if spec is None or not spec.numeric or not variable.numeric:
+            raise UsageError(
+                f"{where}: [varied] {variable.name} is not a numeric model parameter, so it "
+                f"has no posterior median (see {DEFAULT_EXPERIMENT})"
+            )
+    recorded = {m.name for m in selected_metrics(experiment)}
+    missing = [t.moment for t in TARGETS if t.moment not in recorded]
+    if missing:
+        raise UsageError(
+            f"{where}: its [outputs] metrics lack the target moments {', '.join(missing)} "
+            f"(see {DEFAULT_EXPERIMENT})"
+        )
+
+
 def main(args: argparse.Namespace) -> int:
     from experiments.calibration import (
         abc_rejection,
@@ -56,24 +89,35 @@ def main(args: argparse.Namespace) -> int:
     )
     from experiments.sweep import load_results
     from experiments.sweep.executors import make_executor
-    from experiments.sweep.runner import run_experiment
+    from experiments.sweep.runner import prepare, run_experiment
 
     if not 0 < args.accept <= 1:
         raise UsageError(f"--accept {args.accept}: must be in (0, 1]")
-    check_workers(args.workers)
-    if not args.experiment.exists():
-        raise UsageError(f"{args.experiment}: no such experiment file")
-    with make_executor(args.workers, None) as executor:
-        print(
-            run_experiment(
-                args.experiment,
-                args.out,
-                executor,
-                None,
-                args.resume,
-                progress=not args.no_progress,
-            )
+    if not 1 <= args.forecast_replications <= MAX_FORECAST_REPLICATIONS:
+        raise UsageError(
+            f"--forecast-replications {args.forecast_replications}: must be an integer in "
+            f"[1, {MAX_FORECAST_REPLICATIONS}]"
         )
+    check_workers(args.workers)
+    if not args.experiment.is_file():
+        raise UsageError(f"{args.experiment}: no such experiment file")
+    experiment, _ = prepare(args.experiment)
+    check_calibration_experiment(experiment)
+    try:
+        with make_executor(args.workers, None) as executor:
+            print(
+                run_experiment(
+                    experiment,
+                    args.out,
+                    executor,
+                    None,
+                    args.resume,
+                    progress=not args.no_progress,
+                )
+            )
+    except KeyboardInterrupt as stop:
+        print(f"latam-ai calibrate: {stop or 'interrupted'}", file=sys.stderr)
+        return 128 + getattr(stop, "signum", 2)
     calibration = abc_rejection(load_results(args.out), args.accept)
     comparison = naive_comparison(fitted_parameters(calibration), args.forecast_replications)
     print(write_calibration(calibration, comparison, args.out))

@@ -34,10 +34,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def main(args: argparse.Namespace) -> int:
     from experiments.sweep.sensitivity import analyse
 
-    if not (Path(args.results) / "manifest.json").exists():
+    folder = Path(args.results)
+    if not folder.is_dir():
+        raise UsageError(f"{args.results}: no such results folder")
+    if not (folder / "manifest.json").exists():
         raise UsageError(f"{args.results}: not a sweep results folder (no manifest.json)")
     if not 0 < args.confidence < 1:
         raise UsageError(f"--confidence {args.confidence}: must be between 0 and 1")
+    if not 1 <= args.resamples <= 100_000:
+        raise UsageError(f"--resamples {args.resamples}: must be an integer in [1, 100000]")
+    if not args.metric.strip():
+        raise UsageError("--metric '': must name a summary metric, e.g. tier_gap_end")
     table, csv, png = analyse(
         args.results,
         args.metric,

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import signal
+import sys
 from pathlib import Path
 
 from experiments.cli import UsageError
@@ -28,9 +30,8 @@ HELP = "run a parameter sweep from a TOML experiment file (resumable, batched, p
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("experiment", help="experiment TOML file (see experiments/examples/)")
     add_out(parser, None, "default: results/<experiment name>")
-    where = parser.add_mutually_exclusive_group()
-    add_workers(where, "; with --scheduler local: Dask workers")
-    where.add_argument(
+    add_workers(parser, "; with --scheduler local: Dask workers")
+    parser.add_argument(
         "--scheduler",
         metavar="ADDRESS",
         help="Dask scheduler address (tcp://host:8786), or 'local' for a Dask LocalCluster",
@@ -44,7 +45,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--resume",
         action="store_true",
-        help="continue an interrupted sweep in --out: finished runs are skipped",
+        help="continue an interrupted sweep in --out: finished runs are skipped, damaged "
+        "or missing results are named and run again",
     )
     parser.add_argument(
         "--dry-run",
@@ -54,6 +56,39 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--csv", action="store_true", help="also export the results as CSV")
     add_common_options(parser)
+
+
+#: Most worker processes or Dask workers one sweep starts.
+MAX_WORKERS = 1024
+SCHEDULER_SCHEMES = ("tcp://", "tls://", "ucx://", "ws://", "wss://", "inproc://")
+
+
+def check_flags(args: argparse.Namespace) -> None:
+    """The flags, before the experiment file is read: one message naming the flag."""
+    from experiments.sweep.spec_values import MAX_BATCH_SIZE
+
+    if args.workers is not None and not 1 <= args.workers <= MAX_WORKERS:
+        raise UsageError(f"--workers {args.workers}: must be an integer in [1, {MAX_WORKERS}]")
+    if args.batch_size is not None and not 1 <= args.batch_size <= MAX_BATCH_SIZE:
+        raise UsageError(
+            f"--batch-size {args.batch_size}: must be an integer in [1, {MAX_BATCH_SIZE}]"
+        )
+    if args.scheduler is not None:
+        address = args.scheduler
+        if address != "local" and not (
+            address.startswith(SCHEDULER_SCHEMES) and len(address.split("://", 1)[1]) > 0
+        ):
+            raise UsageError(
+                f"--scheduler {address!r}: must be 'local' or a Dask scheduler address such "
+                "as tcp://10.0.0.5:8786"
+            )
+        if address != "local" and args.workers is not None:
+            raise UsageError(
+                f"--workers {args.workers}: applies to local processes or --scheduler local; "
+                f"the workers of {address} are started with it (dask worker)"
+            )
+    if args.out is not None and not args.out.strip():
+        raise UsageError("--out '': must name a folder")
 
 
 def describe_plan(experiment, design) -> str:
@@ -67,14 +102,29 @@ def describe_plan(experiment, design) -> str:
 
 
 def main(args: argparse.Namespace) -> int:
+    from experiments.sweep.runner import SweepFailed
+
+    try:
+        return _main(args)
+    except SweepFailed as exc:
+        print(f"latam-ai sweep: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt as stop:
+        from experiments.sweep.runner import SweepInterrupted
+
+        if isinstance(stop, SweepInterrupted):
+            print(f"latam-ai sweep: {stop}", file=sys.stderr)
+            return 128 + stop.signum
+        print("latam-ai sweep: interrupted before any run was recorded", file=sys.stderr)
+        return 130
+
+
+def _main(args: argparse.Namespace) -> int:
     from experiments.sweep.executors import make_executor
     from experiments.sweep.runner import prepare, run_experiment
     from experiments.sweep.storage import export_csv
 
-    if args.workers is not None and args.workers < 1:
-        raise UsageError(f"--workers {args.workers}: must be at least 1")
-    if args.batch_size is not None and args.batch_size < 1:
-        raise UsageError(f"--batch-size {args.batch_size}: must be at least 1")
+    check_flags(args)
     experiment, design = prepare(args.experiment)
     print(describe_plan(experiment, design), flush=True)
     if args.dry_run:
@@ -92,9 +142,19 @@ def main(args: argparse.Namespace) -> int:
             raise UsageError(
                 f"cannot reach the Dask scheduler at {args.scheduler}: {exc}"
             ) from None
-        report = run_experiment(
-            experiment, out, executor, args.batch_size, args.resume, progress=not args.no_progress
-        )
+        try:
+            report = run_experiment(
+                experiment,
+                out,
+                executor,
+                args.batch_size,
+                args.resume,
+                progress=not args.no_progress,
+            )
+        except KeyboardInterrupt:
+            for number in (signal.SIGINT, signal.SIGTERM):  # stopping: the workers go next
+                signal.signal(number, signal.SIG_IGN)
+            raise
     print(report)
     if report.failed:
         print(

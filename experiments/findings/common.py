@@ -136,7 +136,8 @@ def run_experiments(
     runs = results_folder(experiments, folder)
     for stem, experiment in experiments.items():
         with make_executor(workers, None) as executor:
-            run_experiment(experiment, runs / stem, executor, resume=True, progress=progress)
+            resume = (runs / stem / "manifest.json").exists()  # else a new sweep
+            run_experiment(experiment, runs / stem, executor, resume=resume, progress=progress)
     return runs
 
 

@@ -26,12 +26,17 @@ import pandas as pd
 
 from experiments.sweep.spec import Experiment, ExperimentError, Variable, key_line
 
+#: Most runs one sweep may plan (docs/SWEEPS.md): its design table alone takes about
+#: 100 bytes a run in memory; split a bigger study into several experiments.
+MAX_RUNS = 10_000_000
+
 
 def sample_count(experiment: Experiment) -> int:
-    """Number of samples (parameter points) of the design, before replications."""
+    """Number of samples (parameter points) of the design, before replications; computed
+    from the sizes, without building the design."""
     design, dims = experiment.design, len(experiment.varied)
     if design.method == "grid":
-        return math.prod(len(v.grid_values()) for v in experiment.varied)
+        return math.prod(v.grid_size() for v in experiment.varied)
     if design.method == "list":
         return len(design.runs)
     if design.method == "lhs":
@@ -44,6 +49,36 @@ def sample_count(experiment: Experiment) -> int:
 def run_count(experiment: Experiment) -> int:
     """Number of runs: samples times replications."""
     return sample_count(experiment) * experiment.replications
+
+
+def _size_key(experiment: Experiment) -> tuple[str, str]:
+    """The [table] key that sets the number of samples (for messages)."""
+    method = experiment.design.method
+    key = {"lhs": "samples", "sobol": "base_samples", "morris": "trajectories"}.get(method)
+    if key:
+        return "design", key
+    if method == "list":
+        return "design", "runs"
+    if experiment.varied:
+        widest = max(experiment.varied, key=lambda v: v.grid_size())
+        return "varied", widest.name
+    return "design", "method"
+
+
+def check_size(experiment: Experiment) -> None:
+    """Refuse a design of more than :data:`MAX_RUNS` runs, before anything is built."""
+    samples, reps = sample_count(experiment), experiment.replications
+    runs = samples * reps
+    if runs <= MAX_RUNS:
+        return
+    table, key = ("experiment", "replications") if reps > samples else _size_key(experiment)
+    line = key_line(experiment.source, table, key) if experiment.source else None
+    where = f"{experiment.path}:{line}" if line else experiment.path
+    raise ExperimentError(
+        f"{where}: [{table}] {key}: the design has {samples:,} samples x {reps:,} "
+        f"replications = {runs:,} runs, above the limit of {MAX_RUNS:,} runs per sweep "
+        "(docs/SWEEPS.md); split it into several experiments or reduce it"
+    )
 
 
 def unit_problem(experiment: Experiment) -> dict[str, Any]:
@@ -125,6 +160,7 @@ def sample_table(experiment: Experiment) -> pd.DataFrame:
         units = unit_samples(experiment)
         for i, variable in enumerate(experiment.varied):
             columns[variable.name] = values_from_unit(variable, units[:, i])
+            _check_drawn(experiment, variable, columns[variable.name])
         for i, variable in enumerate(experiment.varied):
             columns[f"u:{variable.name}"] = units[:, i]
         count = len(units)
@@ -141,6 +177,23 @@ def sample_table(experiment: Experiment) -> pd.DataFrame:
             table[name] = [encode(v) for v in values]
     check_thresholds(experiment, table)
     return table
+
+
+def _check_drawn(experiment: Experiment, variable: Variable, values) -> None:
+    """Every value a distribution gives is finite and within its low-high range."""
+    if variable.values is not None:
+        return
+    values = np.asarray(values, float)
+    bad = ~np.isfinite(values) | (values < variable.low) | (values > variable.high)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        line = key_line(experiment.source, "varied", variable.name) if experiment.source else None
+        where = f"{experiment.path}:{line}" if line else experiment.path
+        raise ExperimentError(
+            f"{where}: [varied] {variable.name}: the {variable.distribution} distribution "
+            f"gives {values[i]!r} for sample {i}, outside [{variable.low}, {variable.high}]; "
+            "check its parameters"
+        )
 
 
 def _default(name: str) -> Any:

@@ -12,8 +12,9 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 
 #: How long to try to reach a Dask scheduler before giving up (OSError).
@@ -48,18 +49,50 @@ def os_threads() -> int:
         return threading.active_count() + 1
 
 
+def ignore_interrupts() -> None:
+    """Worker initialiser: Ctrl-C in a terminal reaches every process of the group; only
+    the sweep's main process acts on it (and stops its workers), so workers ignore it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def process_executor(workers: int | None = None) -> ProcessPoolExecutor:
-    """Local worker processes. Forked from this process (started at once, the model
-    already imported) while it runs a single thread; else from a forkserver, since forking
-    a multi-threaded process (e.g. after Arrow started its pool) may deadlock."""
+    """Local worker processes (ignoring SIGINT: :func:`ignore_interrupts`). Forked from
+    this process (started at once, the model already imported) while it runs a single
+    thread; else from a forkserver, since forking a multi-threaded process (e.g. after
+    Arrow started its pool) may deadlock."""
     workers = workers or default_workers()
     if "fork" in multiprocessing.get_all_start_methods() and os_threads() == 1:
-        executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+        executor = ProcessPoolExecutor(
+            workers,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=ignore_interrupts,
+        )
         executor.submit(os.getpid).result()  # forks every worker now, before any thread
         return executor
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["experiments.sweep.engine", "experiments.sweep.metrics"])
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    return ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=ignore_interrupts
+    )
+
+
+def abandon(executor: Executor, futures: Iterable[Future]) -> list[Future]:
+    """Stop waiting for ``futures``: return those that finished with a result, cancel the
+    rest and stop local worker processes still busy with them (a stopped sweep re-runs
+    those batches on resume). A ProcessPoolExecutor is unusable afterwards."""
+    finished, busy = [], []
+    for future in futures:
+        if future.done():
+            if not future.cancelled() and future.exception() is None:
+                finished.append(future)
+        elif not future.cancel():
+            busy.append(future)
+    if busy and isinstance(executor, ProcessPoolExecutor):
+        for process in list((getattr(executor, "_processes", None) or {}).values()):
+            with contextlib.suppress(OSError, AttributeError):
+                process.terminate()
+    return finished
 
 
 @contextlib.contextmanager

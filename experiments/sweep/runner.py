@@ -1,14 +1,18 @@
 """Running an experiment: plan the batches, run them on an executor, stream them to disk.
 
-:func:`run_experiment` is the one call behind ``latam-ai sweep``. At most
-``max_in_flight`` batches are submitted at a time and finished batches are written in
-shards of about ``shard_runs`` runs, so memory stays bounded whatever the sweep size.
+:func:`run_experiment` is the one call behind ``latam-ai sweep``. Everything is checked
+before the results folder is touched (:func:`prepare`); the folder is then locked for the
+whole sweep (:mod:`experiments.sweep.lock`), checked and repaired on resume
+(:mod:`experiments.sweep.integrity`). At most ``max_in_flight`` batches are submitted at
+a time and finished batches are committed every few seconds
+(:mod:`experiments.sweep.writer`), so memory stays bounded and a kill loses seconds.
 """
 
 from __future__ import annotations
 
+import sys
 import time
-from concurrent.futures import FIRST_COMPLETED, Executor, wait
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,12 +22,22 @@ import numpy as np
 import pandas as pd
 
 from experiments.sweep import engine
-from experiments.sweep.design import build_design, sample_count
-from experiments.sweep.executors import InProcessExecutor, default_workers, describe
+from experiments.sweep.design import build_design, check_size, sample_count
+from experiments.sweep.executors import (
+    InProcessExecutor,
+    abandon,
+    default_workers,
+    describe,
+)
+from experiments.sweep.integrity import inspect, repair
+from experiments.sweep.interrupts import Interrupts, StopRequested, SweepInterrupted
+from experiments.sweep.lock import FolderLock, writing
 from experiments.sweep.metrics import selected_metrics
 from experiments.sweep.provenance import design_hash, environment, fingerprint, sha256_text
 from experiments.sweep.spec import Experiment, ExperimentError, key_line, load_experiment
-from experiments.sweep.storage import ResultsFolder
+from experiments.sweep.spec_values import check_batch_size
+from experiments.sweep.storage import FolderError, ResultsFolder, write_atomic
+from experiments.sweep.writer import COMMIT_SECONDS, ShardWriter, collect, progress_bar
 from model.builder import DEFAULT_START, EDITION_START, calendar, initial_table
 from model.policies import policy_schedule
 from model.world import region_members
@@ -39,6 +53,7 @@ class SweepReport:
     failed: int
     skipped: int  # finished in an earlier, interrupted invocation
     seconds: float
+    status: str = "complete"
 
     def __str__(self) -> str:
         rate = (self.done + self.failed - self.skipped) / max(self.seconds, 1e-9)
@@ -154,9 +169,31 @@ def prepare(experiment: Experiment | str | Path) -> tuple[Experiment, pd.DataFra
     """Load (if a path) and validate an experiment; build and check its design."""
     if not isinstance(experiment, Experiment):
         experiment = load_experiment(experiment)
+    check_size(experiment)
     design = build_design(experiment)
     check_design(experiment, design)
+    check_outputs(experiment, design)
     return experiment, design
+
+
+def check_outputs(experiment: Experiment, design: pd.DataFrame) -> None:
+    """The ``[outputs] years`` given must fall in every run's calendar (December of each
+    year between the first and the last month), else their metrics would be all NaN."""
+    if not experiment.outputs.years_given:
+        return
+    for _, rows in design.groupby(group_keys(experiment, design), sort=False):
+        months = calendar(engine.run_parameters(experiment, rows.iloc[:1])[0])
+        for year in experiment.outputs.years:
+            if not months[0] <= pd.Period(f"{year}-12", "M") <= months[-1]:
+                raise _error(
+                    experiment,
+                    "outputs",
+                    "years",
+                    f"December {year} is not simulated (the runs go from {months[0]} to "
+                    f"{months[-1]}); allowed: years {months[0].year} to "
+                    f"{months[-1].year - (months[-1].month < 12)}",
+                    f" = {year}",
+                )
 
 
 #: What each entry of a manifest's ``inputs`` covers, for the message refusing a resume.
@@ -189,43 +226,40 @@ def stale_inputs(recorded: dict[str, Any] | None, current: dict[str, Any]) -> li
     return changed
 
 
-def _open_folder(
-    store: ResultsFolder,
-    experiment: Experiment,
-    design: pd.DataFrame,
-    resume: bool,
-    executor: Executor,
-    batch_size: int,
-) -> dict[str, Any]:
-    inputs = fingerprint(experiment)
-    if store.exists():
-        if not resume:
-            raise ExperimentError(
-                f"{store.path} already holds a sweep; use --resume to continue "
-                "it or choose another --out"
-            )
-        manifest = store.read_manifest()
-        changed = stale_inputs(manifest.get("inputs"), inputs)
-        if not changed and manifest["design"]["sha256"] != design_hash(design):
-            changed = ["the design (run ids, seeds or values)"]
-        if changed:
-            raise ExperimentError(
-                f"{store.path}: cannot resume: {' and '.join(changed)} "
-                f"{'differs' if len(changed) == 1 else 'differ'} from what this folder's "
-                "results were computed with, so they would be stale; run into a new --out "
-                "(this folder is left unchanged)"
-            )
-        manifest["resumed"] = [*manifest.get("resumed", []), _now()]
-        manifest["executor"] = describe(executor)
-        return manifest
-    try:
-        store.create()
-        (store.path / "experiment.toml").write_text(experiment.source or "# built in Python\n")
-        store.write_design(design)
-    except OSError as exc:
+def _resume_folder(
+    lock: FolderLock, store: ResultsFolder, experiment: Experiment, design: pd.DataFrame, log
+) -> tuple[dict[str, Any], dict[int, tuple[str, str]]]:
+    """Check a folder a resume continues (refusals change nothing), then repair it."""
+    manifest = store.read_manifest()
+    changed = stale_inputs(manifest.get("inputs"), fingerprint(experiment))
+    if not changed and manifest["design"].get("sha256") != design_hash(design):
+        changed = ["the design (run ids, seeds or values)"]
+    if changed:
         raise ExperimentError(
-            f"cannot write the results folder {store.path}: {exc.strerror or exc}"
-        ) from None
+            f"{store.path}: cannot resume: {' and '.join(changed)} "
+            f"{'differs' if len(changed) == 1 else 'differ'} from what this folder's "
+            "results were computed with, so they would be stale; run into a new --out "
+            "(this folder is left unchanged)"
+        )
+    found = inspect(store, manifest, live=False)  # this process holds the lock
+    lock.record()  # from here on the folder changes
+    for problem in found.problems:
+        log(f"{store.path}: repair: {problem}")
+    if found.needs_repair:
+        repair(store, found, design)
+    manifest["resumed"] = [*manifest.get("resumed", []), _now()]
+    return manifest, found.committed
+
+
+def _new_folder(
+    lock: FolderLock, store: ResultsFolder, experiment: Experiment, design: pd.DataFrame
+) -> dict[str, Any]:
+    """Write a new folder's experiment copy and design; return its manifest."""
+    lock.record()
+    store.create()
+    source = experiment.source or "# built in Python\n"
+    write_atomic(store.path / "experiment.toml", lambda p: p.write_text(source))
+    design_file = store.write_design(design)
     method = experiment.design
     return {
         **environment(),
@@ -234,7 +268,7 @@ def _open_folder(
             "path": experiment.path,
             "sha256": sha256_text(experiment.source),
         },
-        "inputs": inputs,
+        "inputs": fingerprint(experiment),
         "design": {
             "method": method.method,
             "variables": [v.name for v in experiment.varied],
@@ -249,11 +283,23 @@ def _open_folder(
             "seeding": "SeedSequence(seed).spawn(k); seed = child.generate_state(1, "
             "uint64)[0]; k = replications with CRN else samples*replications",
             "sha256": design_hash(design),
+            "file": design_file,
         },
-        "executor": describe(executor),
-        "batch_size": batch_size,
         "started": _now(),
+        "shards": [],
+        "next_shard": 0,
     }
+
+
+class SweepFailed(RuntimeError):
+    """The executor or a worker failed (not a model error: those are recorded per run);
+    the finished runs are kept and the message says how to continue."""
+
+
+def _resume_command(experiment: Experiment, folder: Path) -> str:
+    if experiment.path == "<dict>":
+        return f"run_experiment(experiment, {str(folder)!r}, resume=True)"
+    return f"latam-ai sweep {experiment.path} --out {folder} --resume"
 
 
 def run_experiment(
@@ -265,118 +311,124 @@ def run_experiment(
     progress: bool = True,
     shard_runs: int = 50_000,
     max_in_flight: int | None = None,
+    commit_seconds: float = COMMIT_SECONDS,
+    log=None,
 ) -> SweepReport:
     """Run an experiment into the results folder ``out``; return the counts.
 
     ``executor``: any ``concurrent.futures.Executor`` (default: in-process). With
-    ``resume``, runs the ledger names are skipped. Results do not depend on the executor,
-    worker count, batch size or order. Model errors are recorded per run, never raised.
+    ``resume``, runs the folder holds are skipped and damage is repaired first (its runs
+    are run again). Results do not depend on the executor, worker count, batch size or
+    order. Model errors are recorded per run, never raised. Finished runs are committed
+    every ``commit_seconds`` (or ``shard_runs`` runs). SIGINT and SIGTERM stop the sweep
+    cleanly: what finished is kept, the manifest says "interrupted", and
+    :class:`SweepInterrupted` is raised (batches still running are abandoned and local
+    worker processes stopped). ``log``: where repair notes go (default: stderr).
     """
     began = time.perf_counter()
     experiment, design = prepare(experiment)
+    batch_size = check_batch_size(
+        experiment.batch_size if batch_size is None else batch_size, "batch_size"
+    )
     executor = executor or InProcessExecutor()
-    batch_size = batch_size or experiment.batch_size
+    log = log or (lambda message: print(message, file=sys.stderr, flush=True))
     store = ResultsFolder(out)
-    manifest = _open_folder(store, experiment, design, resume, executor, batch_size)
-    ledger = store.read_ledger()
-    skipped = len(ledger)
-    failed = sum(status == "failed" for status, _ in ledger.values())
-    pending = design[~design["run_id"].isin(list(ledger))]
-    manifest["counts"] = {"planned": len(design), "done": skipped - failed, "failed": failed}
-    manifest["status"] = "running"
-    store.write_manifest(manifest)
-    batches = plan_batches(experiment, pending, batch_size)
-    limit = max_in_flight or 2 * max(getattr(executor, "_max_workers", 0) or default_workers(), 1)
-    bar = _progress(progress, len(design), skipped, failed)
-    writer = _ShardWriter(store, shard_runs)
-    in_flight: set = set()
-    try:
-        for rows in batches:
-            while len(in_flight) >= limit:
-                in_flight = _collect(in_flight, writer, bar, manifest)
-            keep = keep_trajectories(experiment, rows)
-            in_flight.add(executor.submit(engine.run_batch, experiment, rows, keep))
-            if isinstance(executor, InProcessExecutor):
-                in_flight = _collect(in_flight, writer, bar, manifest)
-        while in_flight:
-            in_flight = _collect(in_flight, writer, bar, manifest)
-        writer.flush()
-        manifest["status"] = "complete"
-    finally:
-        writer.flush()
-        manifest["status"] = manifest["status"] if manifest["status"] == "complete" else "stopped"
-        manifest["finished"] = _now()
-        store.write_manifest(manifest)
-        if bar is not None:
-            bar.close()
-    counts = manifest["counts"]
-    return SweepReport(
+    interrupts = Interrupts()
+    with interrupts, writing(store.path, resume) as lock:
+        with interrupts.holding():
+            try:
+                if lock.new:
+                    manifest, committed = _new_folder(lock, store, experiment, design), {}
+                else:
+                    manifest, committed = _resume_folder(lock, store, experiment, design, log)
+                manifest["executor"], manifest["batch_size"] = describe(executor), batch_size
+                failed = sum(status == "failed" for status, _ in committed.values())
+                writer = ShardWriter(store, manifest, shard_runs, commit_seconds, interrupts)
+                writer.done, writer.failed = len(committed) - failed, failed
+                manifest["counts"] = writer.counts(len(design))
+                manifest["status"] = "running"
+                store.write_manifest(manifest)
+            except OSError as exc:
+                raise FolderError(
+                    f"cannot write the results folder {store.path}: {exc.strerror or exc}"
+                ) from None
+        skipped = len(committed)
+        pending = design[~design["run_id"].isin(list(committed))]
+        bar = progress_bar(progress, len(design), skipped, failed)
+        in_flight: set = set()
+        outcome: BaseException | None = None
+        try:
+            try:
+                interrupts.check()  # a signal while the folder was opened
+                _run(
+                    experiment, pending, batch_size, executor, writer, bar, max_in_flight, in_flight
+                )
+            finally:
+                interrupts.stopping()  # a signal before this is raised here and caught below
+        except BaseException as exc:  # noqa: BLE001 - recorded, then raised below
+            outcome = exc
+        _finish(store, manifest, writer, executor, in_flight, bar, outcome, len(design))
+    report = SweepReport(
         store.path,
         len(design),
-        counts["done"],
-        counts["failed"],
+        writer.done,
+        writer.failed,
         skipped,
         time.perf_counter() - began,
+        manifest["status"],
     )
+    if isinstance(outcome, StopRequested):
+        raise SweepInterrupted(report, outcome.signum, _resume_command(experiment, store.path))
+    if isinstance(outcome, OSError):
+        raise FolderError(
+            f"cannot write the results folder {store.path}: {outcome.strerror or outcome}; "
+            f"{writer.done + writer.failed} finished runs are kept; free the space or fix "
+            f"the permissions, then continue with: {_resume_command(experiment, store.path)}"
+        ) from None
+    if isinstance(outcome, Exception):  # the executor or a worker failed
+        raise SweepFailed(
+            f"{store.path}: the sweep stopped: {type(outcome).__name__}: {outcome}; "
+            f"{writer.done + writer.failed} finished runs are kept; continue with: "
+            f"{_resume_command(experiment, store.path)}"
+        ) from outcome
+    if outcome is not None:
+        raise outcome
+    return report
 
 
-def _progress(enabled: bool, total: int, initial: int, failed: int):
-    if not enabled:
-        return None
-    from tqdm.auto import tqdm
-
-    tqdm.monitor_interval = 0  # no monitor thread: worker processes may be forked later
-    bar = tqdm(total=total, initial=initial, unit="run", smoothing=0.1, dynamic_ncols=True)
-    bar.set_postfix(failed=failed)
-    return bar
-
-
-def _collect(in_flight: set, writer: _ShardWriter, bar, manifest: dict) -> set:
-    """Wait for at least one batch, hand finished batches to the writer, update counts."""
-    finished, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
-    for future in finished:
-        result = future.result()
-        writer.add(result)
-        manifest["counts"]["done"] += len(result.summaries)
-        manifest["counts"]["failed"] += len(result.failures)
-        if bar is not None:
-            bar.update(len(result.summaries) + len(result.failures))
-            bar.set_postfix(failed=manifest["counts"]["failed"])
-    return in_flight
+def _run(experiment, pending, batch_size, executor, writer, bar, max_in_flight, in_flight):
+    """Submit the pending runs in batches, at most ``max_in_flight`` at a time."""
+    limit = max_in_flight or 2 * max(getattr(executor, "_max_workers", 0) or default_workers(), 1)
+    for rows in plan_batches(experiment, pending, batch_size):
+        while len(in_flight) >= limit:
+            collect(in_flight, writer, bar)
+        keep = keep_trajectories(experiment, rows)
+        in_flight.add(executor.submit(engine.run_batch, experiment, rows, keep))
+        if isinstance(executor, InProcessExecutor):
+            collect(in_flight, writer, bar)
+    while in_flight:
+        collect(in_flight, writer, bar)
+    writer.flush()
 
 
-class _ShardWriter:
-    """Buffers finished batches and commits them as one shard every ``shard_runs`` runs
-    (or every minute, or two million trajectory rows)."""
-
-    def __init__(self, store: ResultsFolder, shard_runs: int) -> None:
-        self.store, self.shard_runs = store, shard_runs
-        self.buffer: list[engine.BatchResult] = []
-        self.runs = self.rows = 0
-        self.last = time.monotonic()
-
-    def add(self, result: engine.BatchResult) -> None:
-        self.buffer.append(result)
-        self.runs += len(result.summaries) + len(result.failures)
-        self.rows += 0 if result.trajectories is None else len(result.trajectories)
-        if (
-            self.runs >= self.shard_runs
-            or self.rows >= 2_000_000
-            or time.monotonic() - self.last > 60
-        ):
-            self.flush()
-
-    def flush(self) -> None:
-        if not self.buffer:
-            return
-        summaries = [r.summaries for r in self.buffer if len(r.summaries)]
-        trajectories = [r.trajectories for r in self.buffer if r.trajectories is not None]
-        failures = [f for r in self.buffer for f in r.failures]
-        frames = {
-            "summaries": pd.concat(summaries, ignore_index=True) if summaries else None,
-            "trajectories": pd.concat(trajectories, ignore_index=True) if trajectories else None,
-            "failures": pd.DataFrame(failures) if failures else None,
-        }
-        done = frames["summaries"]["run_id"].tolist() if summaries else []
-        self.store.commit(self.store.next_shard(), frames, done, [f["run_id"] for f in failures])
-        self.buffer, self.runs, self.rows, self.last = [], 0, 0, time.monotonic()
+def _finish(store, manifest, writer, executor, in_flight, bar, outcome, planned) -> None:
+    """Keep what finished, whatever ``outcome`` stopped the sweep; write the last manifest."""
+    for future in abandon(executor, in_flight):
+        writer.add(future.result(), commit=False)
+    if outcome is None:
+        status = "complete"
+    else:
+        status = "interrupted" if isinstance(outcome, StopRequested) else "failed"
+    try:
+        writer.flush()
+    except OSError:
+        status = "failed"
+    manifest["status"], manifest["finished"] = status, _now()
+    manifest["counts"] = writer.counts(planned)
+    try:
+        with writer.interrupts.deferred():
+            store.write_manifest(manifest)
+    except OSError:
+        pass  # reported by the caller; the ledger holds every committed run
+    if bar is not None:
+        bar.close()

@@ -17,6 +17,7 @@ tables in :mod:`experiments.sweep.spec_tables`; their names are importable from 
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,16 +36,22 @@ from experiments.sweep.spec_tables import (
     parse_variable,
 )
 from experiments.sweep.spec_values import (
+    MAX_BATCH_SIZE,
     MISSING,
+    NAME_PATTERN,
     THRESHOLD_PARTS,
     ErrorContext,
     ExperimentError,
+    check_flag,
     check_initial,
     check_number,
+    check_text,
     check_value,
     key_line,
+    known_countries,
     normalise_value,
 )
+from model.parameters import BY_NAME
 
 __all__ = [
     "DESIGN_KEYS",
@@ -107,30 +114,93 @@ class Experiment:
         return tuple(v.name for v in self.varied)
 
 
+def _table(ctx: ErrorContext, data: dict, name: str) -> dict:
+    """A top-level table of the file ({} when absent); anything else is an error."""
+    value = data.get(name, {})
+    if not isinstance(value, dict):
+        if isinstance(value, list) and ctx.text and key_line(ctx.text, name, ""):
+            raise ctx.error(name, "", MISSING, "must be one [table], not an array of [[tables]]")
+        raise ctx.error("", name, value, f"must be a [{name}] table of key = value lines")
+    return value
+
+
+def _default_name(path: str) -> str:
+    """The experiment name when the file gives none: its file name, made folder-safe."""
+    stem = re.sub(r"[^A-Za-z0-9._-]", "_", Path(path).stem).lstrip("._-")
+    return stem[:100] or "experiment"
+
+
+def _initial_values(fixed: dict, varied: tuple, design: Design) -> list:
+    """Every initial state the runs may start from."""
+    base = fixed.get("initial", BY_NAME["initial"].default)
+    if design.method == "list":
+        return [run.get("initial", base) for run in design.runs]
+    for variable in varied:
+        if variable.name == "initial":
+            return list(variable.values or ())
+    return [base]
+
+
+def _check_country(ctx: ErrorContext, outputs: Outputs, initials: list, given: bool) -> None:
+    """``[outputs] country`` (given, or the default) must be a country of every initial
+    state: its metrics would be NaN in every run."""
+    for initial in initials:
+        codes = known_countries(initial)
+        if outputs.country not in codes:
+            shown = ", ".join(codes) if len(codes) <= 20 else f"{codes[0]} to {codes[-1]}"
+            which = repr(initial) if isinstance(initial, str) else "a synthetic region or table"
+            default = "" if given else " (the default; set [outputs] country)"
+            raise ctx.error(
+                "outputs",
+                "country",
+                outputs.country,
+                f"not a country of the initial state {which}{default}; allowed: {shown}",
+            )
+
+
 def experiment_from_dict(data: dict, text: str = "", path: str = "<dict>") -> Experiment:
-    """Validate a parsed experiment (TOML tables as dicts) into an :class:`Experiment`."""
+    """Validate a parsed experiment (TOML tables as dicts) into an :class:`Experiment`.
+
+    Every key is checked by type and range, and the run count against the limit
+    (:data:`experiments.sweep.design.MAX_RUNS`), before anything is built or written.
+    """
     ctx = ErrorContext(text, path)
+    if not isinstance(data, dict):
+        raise ExperimentError(f"{path}: an experiment must be a mapping of TOML tables")
     for key in data:
         if key not in TABLES:
             raise ctx.error(key, "", MISSING, f"unknown table; allowed: {', '.join(TABLES)}")
-    head = data.get("experiment", {})
+    head = _table(ctx, data, "experiment")
     for key in head:
         if key not in EXPERIMENT_KEYS:
             raise ctx.error(
                 "experiment", key, head[key], f"unknown key; allowed: {', '.join(EXPERIMENT_KEYS)}"
             )
-    name = head.get("name", Path(path).stem)
-    seed = check_number(ctx, "experiment", "seed", head.get("seed", 0), low=0, integer=True)
+    if "name" in head:
+        name = check_text(
+            ctx,
+            "experiment",
+            "name",
+            head["name"],
+            NAME_PATTERN,
+            "a folder name: letters, digits, '.', '_' or '-', starting with a letter or "
+            "digit, at most 100 characters (no '/')",
+        )
+    else:
+        name = _default_name(path)
+    description = check_text(ctx, "experiment", "description", head.get("description", ""))
+    seed = check_number(ctx, "experiment", "seed", head.get("seed", 0), 0, 2**63 - 1, integer=True)
     reps = check_number(
         ctx, "experiment", "replications", head.get("replications", 1), 1, integer=True
     )
     batch = check_number(
-        ctx, "experiment", "batch_size", head.get("batch_size", 1024), 1, integer=True
+        ctx, "experiment", "batch_size", head.get("batch_size", 1024), 1, MAX_BATCH_SIZE, True
     )
-    crn = head.get("common_random_numbers", True)
-    if not isinstance(crn, bool):
-        raise ctx.error("experiment", "common_random_numbers", crn, "must be true or false")
-    fixed = {k: check_value(ctx, "fixed", k, k, v) for k, v in data.get("fixed", {}).items()}
+    crn = check_flag(
+        ctx, "experiment", "common_random_numbers", head.get("common_random_numbers", True)
+    )
+    fixed_table = _table(ctx, data, "fixed")
+    fixed = {k: check_value(ctx, "fixed", k, k, v) for k, v in fixed_table.items()}
     if "horizon" in head:
         if "end" in fixed:
             raise ctx.error(
@@ -140,11 +210,11 @@ def experiment_from_dict(data: dict, text: str = "", path: str = "<dict>") -> Ex
                 "give either horizon or [fixed] end, not both",
             )
         fixed["end"] = check_value(ctx, "experiment", "horizon", "end", head["horizon"])
-    varied = tuple(parse_variable(ctx, k, v) for k, v in data.get("varied", {}).items())
+    varied = tuple(parse_variable(ctx, k, v) for k, v in _table(ctx, data, "varied").items())
     for variable in varied:
         if variable.name in fixed:
             raise ctx.error("varied", variable.name, MISSING, "is also set in [fixed]")
-    design = parse_design(ctx, data.get("design", {}))
+    design = parse_design(ctx, _table(ctx, data, "design"))
     if design.method == "list" and varied:
         raise ctx.error(
             "varied",
@@ -152,14 +222,33 @@ def experiment_from_dict(data: dict, text: str = "", path: str = "<dict>") -> Ex
             MISSING,
             "the list design takes its values from [[design.runs]]; leave [varied] empty",
         )
-    if design.method != "list" and not varied and design.method != "grid":
-        raise ctx.error("design", "method", design.method, "needs at least one [varied] parameter")
-    if design.method == "grid":
-        for variable in varied:
-            try:
-                variable.grid_values()
-            except ValueError as exc:
-                raise ctx.error("varied", variable.name, MISSING, str(exc)) from None
+    if design.method != "list" and not varied:
+        raise ctx.error(
+            "design",
+            "method",
+            design.method,
+            "needs at least one [varied] parameter (to replicate one scenario, vary one "
+            "parameter over a single value, e.g. capital_concentration = { values = [2.4] })",
+        )
+    for variable in varied:
+        if variable.steps is not None and design.method != "grid":
+            raise ctx.error(
+                "varied",
+                f"{variable.name}.steps",
+                variable.steps,
+                f"steps applies to the grid design only (method = {design.method!r})",
+            )
+        if design.method == "grid" and variable.values is None:
+            if variable.distribution != "uniform" or variable.steps is None:
+                raise ctx.error(
+                    "varied",
+                    variable.name,
+                    MISSING,
+                    "a grid needs 'values' or 'low', 'high' and 'steps'",
+                )
+    outputs_table = _table(ctx, data, "outputs")
+    outputs = parse_outputs(ctx, outputs_table)
+    _check_country(ctx, outputs, _initial_values(fixed, varied, design), "country" in outputs_table)
     experiment = Experiment(
         name=name,
         fixed=fixed,
@@ -168,16 +257,17 @@ def experiment_from_dict(data: dict, text: str = "", path: str = "<dict>") -> Ex
         replications=reps,
         seed=seed,
         common_random_numbers=crn,
-        outputs=parse_outputs(ctx, data.get("outputs", {})),
+        outputs=outputs,
         batch_size=batch,
-        description=head.get("description", ""),
+        description=description,
         source=text,
         path=path,
     )
-    from experiments.sweep.design import sample_count
+    from experiments.sweep.design import check_size, sample_count
 
     if sample_count(experiment) == 0:
         raise ctx.error("design", "method", design.method, "the design is empty (no samples)")
+    check_size(experiment)
     return experiment
 
 
@@ -188,6 +278,11 @@ def load_experiment(path: str | Path) -> Experiment:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ExperimentError(f"{path}: cannot read the experiment file ({exc.strerror})") from None
+    except UnicodeDecodeError as exc:
+        raise ExperimentError(
+            f"{path}: not a text (UTF-8) file, so not an experiment file (byte {exc.start}: "
+            f"{exc.reason})"
+        ) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -1,26 +1,36 @@
-"""A results folder that loses nothing: Parquet shards, an append-only ledger, a manifest.
+"""A results folder as a small transactional store: shards, a ledger, a manifest, a lock.
 
-Layout (docs/SWEEPS.md)::
+Layout (docs/SWEEPS.md, "Results folder")::
 
-    manifest.json             versions, platform, git commit, model hash, design, counts
+    manifest.json             versions, inputs, design, counts, status and the shard index
     experiment.toml           copy of the experiment file
     design.parquet            one row per run: run_id, sample_id, replicate, seed, values
     ledger                    one line per finished run: "<run_id> <done|failed> <shard>"
     summaries/part-NNNNNN.parquet     summary metrics, one row per run
     trajectories/part-NNNNNN.parquet  run_id, date, iso3, score, tier, state variables
     failures/part-NNNNNN.parquet      run_id, sample_id, replicate, seed, error, traceback
+    writer.json               who is writing the folder (while a sweep holds its lock)
+    damaged/                  files a repair moved aside (never read)
 
-A shard is written to a temporary file, synced and renamed before its run ids are
-appended (and synced) to the ledger. Only rows the ledger assigns to a shard count, so a
-kill at any moment leaves every run either recorded once or not at all: ``--resume``
-re-runs exactly the runs the ledger does not name.
+A commit (:meth:`ResultsFolder.commit`) writes each table of a shard to a temporary file
+and syncs it, lists the shard in the manifest's index (rows, bytes, sha256 of each file;
+the manifest is replaced atomically), renames the files into place and appends the runs
+to the ledger (synced). The ledger line is what commits a run: a kill at any moment leaves
+every run recorded once or not at all, and the shards the index lists but no ledger line
+names are an unfinished commit, dropped by ``--resume``. Whatever else differs from the
+index (a missing, truncated or foreign file, a ledger line naming a run outside the
+design or a shard the index does not list) is damage: :func:`load_results` refuses the
+folder and names it, and ``--resume`` re-runs the runs concerned
+(:mod:`experiments.sweep.integrity`). One writer at a time: :mod:`experiments.sweep.lock`.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +38,17 @@ from typing import Any
 import pandas as pd
 
 KINDS = ("summaries", "trajectories", "failures")
+#: The files a sweep writes at the top of its folder (anything else there is left alone).
+OWN_FILES = ("manifest.json", "experiment.toml", "design.parquet", "ledger", "writer.json")
+SHARD_PREFIX = "part-"
+
+
+class FolderError(ValueError):
+    """A results folder that cannot be used as asked; the message says why and what to do."""
+
+
+class DamagedFolder(FolderError):
+    """A results folder whose files disagree with its manifest; the message names them."""
 
 
 def _sync_directory(path: Path) -> None:
@@ -38,19 +59,48 @@ def _sync_directory(path: Path) -> None:
         os.close(fd)
 
 
-def write_atomic(path: Path, write) -> None:
+def _temporary(path: Path) -> Path:
+    return path.with_name(f".{path.name}.tmp")
+
+
+def stage(path: Path, write: Callable[[Path], Any]) -> Path:
+    """Write ``path``'s content to its temporary name through ``write`` and sync it; the
+    temporary file is removed if writing fails. Returns the temporary path."""
+    temporary = _temporary(path)
+    try:
+        write(temporary)
+        with open(temporary, "rb+") as handle:
+            os.fsync(handle.fileno())
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        raise
+    return temporary
+
+
+def write_atomic(path: Path, write: Callable[[Path], Any]) -> None:
     """Write a file through ``write(temporary_path)``, sync it, then rename it into place."""
-    temporary = path.with_name(f".{path.name}.tmp")
-    write(temporary)
-    with open(temporary, "rb+") as handle:
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
+    os.replace(stage(path, write), path)
     _sync_directory(path.parent)
 
 
 def write_json(path: Path, data: dict) -> None:
     """Atomically write a JSON document."""
     write_atomic(path, lambda p: p.write_text(json.dumps(data, indent=2, default=str) + "\n"))
+
+
+def file_record(path: Path, rows: int | None = None) -> dict[str, Any]:
+    """What the index records of a file: rows (if a table), bytes and sha256."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    record = {"bytes": path.stat().st_size, "sha256": digest.hexdigest()}
+    return record if rows is None else {"rows": rows, **record}
+
+
+def shard_name(number: int) -> str:
+    return f"{SHARD_PREFIX}{number:06d}"
 
 
 class ResultsFolder:
@@ -71,91 +121,118 @@ class ResultsFolder:
         """Whether the folder holds a sweep (a manifest)."""
         return self.manifest_path.exists()
 
+    def shard_path(self, kind: str, name: str) -> Path:
+        return self.path / kind / f"{name}.parquet"
+
     def create(self) -> None:
         """Make the folder and its shard sub-folders."""
         for kind in KINDS:
             (self.path / kind).mkdir(parents=True, exist_ok=True)
 
     def read_manifest(self) -> dict[str, Any]:
-        return json.loads(self.manifest_path.read_text())
+        """The manifest; :class:`DamagedFolder` if it is not a JSON object."""
+        try:
+            manifest = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise DamagedFolder(
+                f"{self.path}: manifest.json is damaged (not valid JSON: {exc}); the folder "
+                "cannot be read or resumed: run the sweep into a new --out"
+            ) from None
+        if not isinstance(manifest, dict) or not isinstance(manifest.get("design"), dict):
+            raise DamagedFolder(
+                f"{self.path}: manifest.json is not a sweep manifest (no design); run the "
+                "sweep into a new --out"
+            )
+        return manifest
 
     def write_manifest(self, manifest: dict[str, Any]) -> None:
         write_json(self.manifest_path, manifest)
 
-    def write_design(self, design: pd.DataFrame) -> None:
-        write_atomic(self.path / "design.parquet", lambda p: design.to_parquet(p, index=False))
+    def write_design(self, design: pd.DataFrame) -> dict[str, Any]:
+        """Write design.parquet; return its file record (bytes, sha256)."""
+        path = self.path / "design.parquet"
+        write_atomic(path, lambda p: design.to_parquet(p, index=False))
+        return file_record(path)
 
     def read_design(self) -> pd.DataFrame:
         return pd.read_parquet(self.path / "design.parquet")
 
     def read_ledger(self) -> dict[int, tuple[str, str]]:
-        """run_id -> (status, shard) for every run the ledger names; a torn last line is
-        ignored (its runs were not committed)."""
+        """run_id -> (status, shard) for every well-formed ledger line (first wins); no
+        checks against the manifest (:func:`experiments.sweep.integrity.inspect` makes them)."""
+        from experiments.sweep.integrity import parse_ledger
+
+        raw = self.ledger_path.read_bytes() if self.ledger_path.exists() else b""
         entries: dict[int, tuple[str, str]] = {}
-        if not self.ledger_path.exists():
-            return entries
-        for line in self.ledger_path.read_text().splitlines():
-            parts = line.split()
-            if len(parts) != 3 or parts[1] not in ("done", "failed") or not parts[0].isdigit():
-                continue
-            if not parts[2].startswith("part-") or len(parts[2]) != 11:
-                continue
-            entries.setdefault(int(parts[0]), (parts[1], parts[2]))
+        for line in parse_ledger(raw).lines:
+            if line.run_id is not None:
+                entries.setdefault(line.run_id, (line.status, line.shard))
         return entries
 
-    def next_shard(self) -> int:
-        """Index of the next shard (after every shard file present, committed or not)."""
-        numbers = [
-            int(p.stem.split("-")[1])
-            for kind in KINDS
-            for p in (self.path / kind).glob("part-*.parquet")
-        ]
-        return max(numbers, default=-1) + 1
+    def next_shard(self, manifest: dict[str, Any]) -> int:
+        """Number of the next shard: after every shard the index lists or that is on disk."""
+        numbers = [int(manifest.get("next_shard", 0)) - 1]
+        numbers += [int(e["name"][len(SHARD_PREFIX) :]) for e in manifest.get("shards", [])]
+        for kind in KINDS:
+            for path in (self.path / kind).glob(f"{SHARD_PREFIX}*.parquet"):
+                digits = path.stem[len(SHARD_PREFIX) :]
+                if digits.isdigit():
+                    numbers.append(int(digits))
+        return max(numbers) + 1
 
     def commit(
         self,
-        shard: int,
+        manifest: dict[str, Any],
         frames: dict[str, pd.DataFrame | None],
         done: Iterable[int],
         failed: Iterable[int],
-    ) -> None:
-        """Write a shard's tables, then append its runs to the ledger (synced)."""
-        name = f"part-{shard:06d}"
-        for kind, frame in frames.items():
-            if frame is not None and len(frame):
-                target = self.path / kind / f"{name}.parquet"
-                write_atomic(target, lambda p, f=frame: f.to_parquet(p, index=False))
+    ) -> str:
+        """Commit one shard: stage its tables, list them in the manifest's index, rename
+        them into place, append its runs to the ledger. Returns the shard's name."""
+        done, failed = list(done), list(failed)
+        name = shard_name(self.next_shard(manifest))
+        staged: dict[str, tuple[Path, Path, dict[str, Any]]] = {}
+        try:
+            for kind, frame in frames.items():
+                if frame is None or not len(frame):
+                    continue
+                target = self.shard_path(kind, name)
+                temporary = stage(target, lambda p, f=frame: f.to_parquet(p, index=False))
+                staged[kind] = (temporary, target, file_record(temporary, len(frame)))
+            entry = {
+                "name": name,
+                "runs": len(done) + len(failed),
+                "files": {kind: record for kind, (_, _, record) in staged.items()},
+            }
+            manifest.setdefault("shards", []).append(entry)
+            manifest["next_shard"] = int(name[len(SHARD_PREFIX) :]) + 1
+            self.write_manifest(manifest)
+            for temporary, target, _ in staged.values():
+                os.replace(temporary, target)
+            for kind in staged:
+                _sync_directory(self.path / kind)
+        finally:
+            for temporary, _, _ in staged.values():
+                with contextlib.suppress(OSError):
+                    temporary.unlink()
         lines = [f"{r} done {name}\n" for r in done] + [f"{r} failed {name}\n" for r in failed]
+        self.append_ledger(lines)
+        return name
+
+    def append_ledger(self, lines: list[str]) -> None:
         with open(self.ledger_path, "a+") as ledger:
             if ledger.tell() > 0:
                 ledger.seek(ledger.tell() - 1)
                 if ledger.read(1) != "\n":  # a torn last line from a kill: end it
-                    lines.insert(0, "\n")
+                    lines = ["\n", *lines]
             ledger.write("".join(lines))
             ledger.flush()
             os.fsync(ledger.fileno())
 
-    def read_kind(self, kind: str, status: str) -> pd.DataFrame | None:
-        """Rows of one table that the ledger assigns to their shard, sorted by run."""
-        owners: dict[str, list[int]] = {}
-        for run_id, (run_status, shard) in self.read_ledger().items():
-            if run_status == status:
-                owners.setdefault(shard, []).append(run_id)
-        frames = []
-        for path in sorted((self.path / kind).glob("part-*.parquet")):
-            if path.stem in owners:
-                frame = pd.read_parquet(path)
-                frames.append(frame[frame["run_id"].isin(owners[path.stem])])
-        if not frames:
-            return None
-        frame = pd.concat(frames, ignore_index=True)
-        order = ["run_id", "date", "iso3"] if kind == "trajectories" else ["run_id"]
-        return frame.sort_values(order, kind="stable").reset_index(drop=True)
-
 
 @dataclass
 class Results:
-    """A sweep's results as tidy pandas frames."""
+    """A sweep's results as tidy pandas frames (``manifest["counts"]``: from the ledger)."""
 
     summaries: pd.DataFrame
     design: pd.DataFrame
@@ -170,25 +247,63 @@ class Results:
         return self.design.merge(self.summaries.drop(columns=keys[1:]), on="run_id")
 
 
+def _read_kind(
+    store: ResultsFolder, kind: str, status: str, committed: dict[int, tuple[str, str]]
+) -> pd.DataFrame | None:
+    """Rows of one table that the ledger commits to their shard, sorted by run."""
+    owners: dict[str, list[int]] = {}
+    for run_id, (run_status, shard) in committed.items():
+        if run_status == status:
+            owners.setdefault(shard, []).append(run_id)
+    frames = []
+    for shard in sorted(owners):
+        path = store.shard_path(kind, shard)
+        if path.exists():
+            frame = pd.read_parquet(path)
+            frames.append(frame[frame["run_id"].isin(owners[shard])])
+    if not frames:
+        return None
+    frame = pd.concat(frames, ignore_index=True)
+    order = ["run_id", "date", "iso3"] if kind == "trajectories" else ["run_id"]
+    return frame.sort_values(order, kind="stable").reset_index(drop=True)
+
+
 def load_results(folder: str | Path, trajectories: bool = True) -> Results:
-    """Load a results folder: summaries, trajectories, design, failures and the manifest."""
+    """Load a results folder: summaries, trajectories, design, failures and the manifest.
+
+    The folder is checked against its manifest first (:func:`integrity.inspect`); a
+    damaged folder raises :class:`DamagedFolder` naming every problem found.
+    """
+    from experiments.sweep.integrity import damage_message, inspect
+
     store = ResultsFolder(folder)
+    if not store.path.is_dir():
+        raise FileNotFoundError(f"{folder}: no such results folder")
     if not store.exists():
         raise FileNotFoundError(f"{folder}: no manifest.json; not a sweep results folder")
-    failures = store.read_kind("failures", "failed")
+    kinds = KINDS if trajectories else ("summaries", "failures")
+    inspection = inspect(store, kinds=kinds)
+    manifest = inspection.manifest
+    if inspection.problems:
+        raise DamagedFolder(damage_message(store, manifest, inspection.problems))
+    committed = inspection.committed
+    failures = _read_kind(store, "failures", "failed", committed)
     if failures is None:
         failures = pd.DataFrame(
             columns=["run_id", "sample_id", "replicate", "seed", "error", "traceback"]
         )
-    summaries = store.read_kind("summaries", "done")
+    summaries = _read_kind(store, "summaries", "done", committed)
     if summaries is None:
         summaries = pd.DataFrame(columns=["run_id", "sample_id", "replicate", "seed"])
+    failed = sum(status == "failed" for status, _ in committed.values())
+    planned = manifest.get("counts", {}).get("planned", inspection.planned)
+    manifest["counts"] = {"planned": planned, "done": len(committed) - failed, "failed": failed}
     return Results(
         summaries=summaries,
         design=store.read_design(),
         failures=failures,
-        manifest=store.read_manifest(),
-        trajectories=store.read_kind("trajectories", "done") if trajectories else None,
+        manifest=manifest,
+        trajectories=_read_kind(store, "trajectories", "done", committed) if trajectories else None,
         folder=Path(folder),
     )
 
