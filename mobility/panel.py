@@ -264,7 +264,7 @@ class TierPanel:
     @classmethod
     def from_ilia(
         cls,
-        path: str | Path = "data/ilia_overall.csv",
+        path: str | Path | None = None,
         editions: tuple[int, ...] = (2024, 2025),
         thresholds: tuple[float, float] = DEFAULT_THRESHOLDS,
         *,
@@ -277,6 +277,10 @@ class TierPanel:
         Countries absent from an edition are -1 / NaN; countries are ordered by their first
         appearance in the file.
         """
+        if path is None:  # the vendored file, wherever the package is installed
+            from model.data import data_dir
+
+            path = data_dir() / "ilia_overall.csv"
         table = pd.read_csv(path)
         table = table[table["edition"].isin(editions)]
         missing = set(editions) - set(table["edition"])

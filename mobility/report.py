@@ -143,7 +143,7 @@ def _movers(panel: TierPanel, origin: int, end: int) -> list[str]:
 
 
 def ilia_report(
-    path: str | Path = "data/ilia_overall.csv",
+    path: str | Path | None = None,
     prior: str = "jeffreys",
     *,
     thresholds: tuple[float, float] = DEFAULT_THRESHOLDS,

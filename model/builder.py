@@ -9,6 +9,7 @@ runs) or an array of shape (runs, 1).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -167,6 +168,13 @@ def _per_run(runs, name) -> np.ndarray:
 def release_offsets(runs: Sequence[Mapping[str, Any]], months: pd.PeriodIndex) -> np.ndarray:
     """Open-weights release offsets from the start (runs, releases), NaN-padded."""
     dates = [run["open_weights_date"] for run in runs]
+    late = sorted({str(r) for releases in dates for r in releases if r > months[-1]})
+    if late:
+        warnings.warn(
+            f"open_weights_date {late[0]} is after the last month {months[-1]}: no release "
+            "happens within the run",
+            stacklevel=3,
+        )
     offsets = np.full((len(runs), max((len(d) for d in dates), default=0)), np.nan)
     for i, releases in enumerate(dates):
         offsets[i, : len(releases)] = [(r - months[0]).n for r in releases]

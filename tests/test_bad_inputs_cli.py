@@ -125,7 +125,9 @@ CASES = {
         lambda s: ["sweep", str(SMOKE), "--out", s.file("f", "x") + "/r", "--no-progress"],
         ["cannot write the results folder", "f/r"],
     ),
-    "out empty": (lambda s: ["sweep", str(SMOKE), "--out", "", "--no-progress"], ["--out ''"]),
+    "out empty": (
+        lambda s: ["sweep", str(SMOKE), "--out", "", "--no-progress"], ["--out ''"], True
+    ),
     "resume missing folder": (
         lambda s: resume(str(s.tmp / "never")),
         ["never: no such results folder", "drop --resume"],

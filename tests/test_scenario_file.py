@@ -35,3 +35,27 @@ def test_bad_files_are_named(tmp_path, text, culprit):
     with pytest.raises(ScenarioError, match="s.toml") as info:
         load_scenario(path)
     assert culprit in str(info.value)
+
+
+def test_a_saved_scenario_is_the_fixed_part_of_a_sweep(tmp_path):
+    from experiments.sweep import load_experiment
+    from experiments.sweep.spec_values import ExperimentError
+
+    save_scenario(
+        validate_parameters({"end": "2027-12", "policies": {"PER": "production_platform"}}),
+        tmp_path / "scenario.toml",
+    )
+    varied = '[varied]\nopen_weights_date = { values = ["2025-08", "none"] }\n'
+    (tmp_path / "e.toml").write_text(f'[experiment]\nscenario = "scenario.toml"\n{varied}')
+    experiment = load_experiment(tmp_path / "e.toml")
+    assert validate_parameters(experiment.fixed)["policies"] == validate_parameters(
+        {"policies": {"PER": "production_platform"}}
+    )["policies"]
+    assert "open_weights_date" not in experiment.fixed  # varied overrides the scenario
+    (tmp_path / "over.toml").write_text(
+        f'[experiment]\nscenario = "scenario.toml"\n[fixed]\nend = "2030-12"\n{varied}'
+    )
+    assert load_experiment(tmp_path / "over.toml").fixed["end"] == "2030-12"  # [fixed] wins
+    (tmp_path / "missing.toml").write_text(f'[experiment]\nscenario = "nowhere.toml"\n{varied}')
+    with pytest.raises(ExperimentError, match="missing.toml:2.*nowhere.toml"):
+        load_experiment(tmp_path / "missing.toml")

@@ -16,10 +16,17 @@ DEFAULT_WORKERS = None
 WORKERS_HELP = "worker processes (default: all cores; 1 runs in this process)"
 
 
+def folder(text: str) -> Path:
+    """An output folder named on the command line (an empty name is refused, not '.')."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(f"--out {text!r}: must name a folder")
+    return Path(text)
+
+
 def add_out(parser: argparse.ArgumentParser, default: Path | None, where: str) -> None:
     """``-o/--out DIR``: the folder the command writes into; ``where`` says the default."""
     parser.add_argument(
-        "-o", "--out", type=Path, default=default, metavar="DIR", help=f"output folder ({where})"
+        "-o", "--out", type=folder, default=default, metavar="DIR", help=f"output folder ({where})"
     )
 
 

@@ -87,8 +87,6 @@ def check_flags(args: argparse.Namespace) -> None:
                 f"--workers {args.workers}: applies to local processes or --scheduler local; "
                 f"the workers of {address} are started with it (dask worker)"
             )
-    if args.out is not None and not args.out.strip():
-        raise UsageError("--out '': must name a folder")
 
 
 def describe_plan(experiment, design) -> str:

@@ -77,7 +77,7 @@ __all__ = [
     "parse_variable",
 ]
 
-TABLES = ("experiment", "design", "fixed", "varied", "outputs")
+TABLES = ("experiment", "design", "fixed", "varied", "outputs", "parameters")
 EXPERIMENT_KEYS = (
     "name",
     "description",
@@ -86,6 +86,7 @@ EXPERIMENT_KEYS = (
     "common_random_numbers",
     "batch_size",
     "horizon",
+    "scenario",
 )
 
 
@@ -122,6 +123,20 @@ def _table(ctx: ErrorContext, data: dict, name: str) -> dict:
             raise ctx.error(name, "", MISSING, "must be one [table], not an array of [[tables]]")
         raise ctx.error("", name, value, f"must be a [{name}] table of key = value lines")
     return value
+
+
+def _scenario_file(ctx: ErrorContext, name: Any, path: str) -> dict:
+    """The parameters of the scenario file ``name`` (relative to the experiment file)."""
+    from model.scenario_file import ScenarioError, load_scenario
+
+    if not isinstance(name, str) or not name.strip():
+        raise ctx.error("experiment", "scenario", name, "must name a scenario file (TOML)")
+    base = Path(path).parent if path not in ("<dict>", "") else Path.cwd()
+    try:
+        values = load_scenario(base / name)
+    except ScenarioError as exc:
+        raise ctx.error("experiment", "scenario", name, str(exc)) from None
+    return {k: check_value(ctx, "experiment", "scenario", k, v) for k, v in values.items()}
 
 
 def _default_name(path: str) -> str:
@@ -201,6 +216,17 @@ def experiment_from_dict(data: dict, text: str = "", path: str = "<dict>") -> Ex
     )
     fixed_table = _table(ctx, data, "fixed")
     fixed = {k: check_value(ctx, "fixed", k, k, v) for k, v in fixed_table.items()}
+    # a scenario's parameters (model.scenario_file), pasted as [parameters] or named by
+    # [experiment] scenario = "FILE" (relative to the experiment file): the base that
+    # [fixed] and [varied] override, as --set overrides --scenario in latam-ai run
+    scenario = {
+        k: check_value(ctx, "parameters", k, k, v)
+        for k, v in _table(ctx, data, "parameters").items()
+    }
+    if "scenario" in head:
+        scenario = _scenario_file(ctx, head["scenario"], path) | scenario
+    varied_names = set(_table(ctx, data, "varied"))
+    fixed = {k: v for k, v in scenario.items() if k not in varied_names} | fixed
     if "horizon" in head:
         if "end" in fixed:
             raise ctx.error(
