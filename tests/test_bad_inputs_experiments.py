@@ -159,7 +159,7 @@ case("fixed -inf", put("fixed", "size_elasticity = -inf"), "= -inf", "[0.0, 2.0]
 case("fixed nan", put("fixed", "size_elasticity = nan"), "size_elasticity = nan", "[0.0, 2.0]")
 case("fixed text", put("fixed", 'size_elasticity = "high"'), "'high'", "must be a number")
 case("fixed bool", put("fixed", "size_elasticity = true"), "= True", "must be a number")
-case("fixed inf money", put("fixed", "global_ai_investment_usd_bn = inf"), "= inf", "5000")
+case("fixed inf money", put("fixed", "capital_depreciation = inf"), "= inf", "0.6")
 case("fixed gate text", put("fixed", 'absorptive_gate = "yes"'), "'yes'", "true or false")
 case("fixed gate number", put("fixed", "absorptive_gate = 1"), "absorptive_gate = 1", "true")
 case(
@@ -240,9 +240,9 @@ case(
 # --- [varied] --------------------------------------------------------------------------
 case(
     "values out of range",
-    varied("capital_concentration = { values = [1.0, 7.5] }"),
-    "= 7.5",
-    "[0.0, 4.0]",
+    varied("capital_concentration = { values = [1.0, 17.5] }"),
+    "= 17.5",
+    "[0.0, 12.0]",
 )
 case(
     "values wrong type",
@@ -284,7 +284,7 @@ case(
     "range inf",
     varied("capital_concentration = { low = 0.0, high = inf, steps = 2 }"),
     "capital_concentration.high = inf",
-    "[0.0, 4.0]",
+    "[0.0, 12.0]",
 )
 case(
     "steps zero",
@@ -345,9 +345,9 @@ case(
 )
 case(
     "normal mean outside",
-    lhs_varied('capital_concentration = { distribution = "normal", mean = 9.0, sd = 1.0 }'),
-    "mean = 9.0",
-    "[0.0, 4.0]",
+    lhs_varied('capital_concentration = { distribution = "normal", mean = 19.0, sd = 1.0 }'),
+    "mean = 19.0",
+    "[0.0, 12.0]",
 )
 case(
     "normal sd zero",
@@ -371,9 +371,9 @@ case(
 )
 case(
     "triangular mode outside",
-    lhs_varied('capital_concentration = { distribution = "triangular", mode = 5.0 }'),
-    "mode = 5.0",
-    "[0.0, 4.0]",
+    lhs_varied('capital_concentration = { distribution = "triangular", mode = 15.0 }'),
+    "mode = 15.0",
+    "[0.0, 12.0]",
 )
 case(
     "loguniform from zero",
@@ -478,9 +478,9 @@ case(
 )
 case(
     "list run bad value",
-    with_design(LIST.replace("= 2.0", "= 9.0"), var=None),
-    "runs[1].capital_concentration = 9.0",
-    "[0.0, 4.0]",
+    with_design(LIST.replace("= 2.0", "= 19.0"), var=None),
+    "runs[1].capital_concentration = 19.0",
+    "[0.0, 12.0]",
     line=13,
 )
 case(

@@ -20,6 +20,7 @@ def experiment(expressions):
         {
             "experiment": {"seed": 3, "replications": 4},
             "fixed": {"end": "2029-12"},
+            "varied": {"capital_concentration": {"values": [6.75]}},
             "outputs": {"expressions": expressions},
         }
     )

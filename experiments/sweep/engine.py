@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import json
 import traceback
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -217,6 +218,12 @@ def run_batch(
                 "traceback": traceback.format_exc(),
             }
             return BatchResult(rows.iloc[:0][list(RUN_COLUMNS)].copy(), None, [failure])
+        warnings.warn(  # never slow down silently: say why the batch is split
+            f"a batch of {len(rows)} runs (run ids {int(rows['run_id'].iloc[0])}...) failed "
+            f"({type(exc).__name__}: {exc}); running them one at a time to isolate the "
+            "failing runs",
+            stacklevel=2,
+        )
     parts = [run_batch(experiment, rows.iloc[i : i + 1], keep[i : i + 1]) for i in range(len(rows))]
     summaries = pd.concat(
         [p.summaries for p in parts if len(p.summaries)] or [parts[0].summaries], ignore_index=True
