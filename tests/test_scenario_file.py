@@ -48,9 +48,10 @@ def test_a_saved_scenario_is_the_fixed_part_of_a_sweep(tmp_path):
     varied = '[varied]\nopen_weights_date = { values = ["2025-08", "none"] }\n'
     (tmp_path / "e.toml").write_text(f'[experiment]\nscenario = "scenario.toml"\n{varied}')
     experiment = load_experiment(tmp_path / "e.toml")
-    assert validate_parameters(experiment.fixed)["policies"] == validate_parameters(
-        {"policies": {"PER": "production_platform"}}
-    )["policies"]
+    assert (
+        validate_parameters(experiment.fixed)["policies"]
+        == validate_parameters({"policies": {"PER": "production_platform"}})["policies"]
+    )
     assert "open_weights_date" not in experiment.fixed  # varied overrides the scenario
     (tmp_path / "over.toml").write_text(
         f'[experiment]\nscenario = "scenario.toml"\n[fixed]\nend = "2030-12"\n{varied}'
