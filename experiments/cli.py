@@ -67,7 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    try:
+        parser = build_parser()  # imports the commands (a Ctrl-C may come while it does)
+    except KeyboardInterrupt:
+        print("latam-ai: interrupted", file=sys.stderr)
+        return 130
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
         parser.print_help()
@@ -84,6 +88,12 @@ def main(argv: list[str] | None = None) -> int:
     except (UsageError, ValueError) as exc:
         print(f"latam-ai {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # before a command's own handler is in place: one line
+        print(
+            f"latam-ai {args.command}: interrupted",
+            file=sys.stderr,
+        )
+        return 130
     if verbose:
         elapsed = time.perf_counter() - began
         print(f"latam-ai {args.command}: done in {elapsed:.1f} s", file=sys.stderr)

@@ -16,7 +16,6 @@ import pandas as pd
 from scipy import stats
 from tqdm import tqdm
 
-from mobility.panel import DEFAULT_THRESHOLDS
 from model import equations
 from model.builder import build_batch
 from model.equations import TIER_LABELS
@@ -24,6 +23,7 @@ from model.kernel import run_kernel
 from model.metrics import gini, tier_gap
 from model.parameters import BY_NAME, validate_parameters
 from model.policies import STRATEGY_NAMES
+from model.tiers import DEFAULT_THRESHOLDS
 
 PERU_PATHS = ("status_quo", "adoption_management", "production_platform")
 RELEASE = BY_NAME["open_weights_date"].default  # the observed release (declared once)

@@ -19,7 +19,7 @@ from figures.style import (
     new_figure,
     tier_bands,
 )
-from mobility.panel import DEFAULT_THRESHOLDS
+from model.tiers import DEFAULT_THRESHOLDS
 
 TIER_COUNT_COLUMNS = {"Explorer": "explorers", "Adopter": "adopters", "Pioneer": "pioneers"}
 OTHERS_COLOUR = "#BBBBBB"

@@ -15,7 +15,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from figures.style import TIER_COLOURS, TIER_ORDER, date_axis, new_figure, series_colour
-from mobility.panel import DEFAULT_THRESHOLDS
+from model.tiers import DEFAULT_THRESHOLDS
 
 RUN_KEYS = ("release", "peru_path", "replicate", "run_id", "run")
 

@@ -10,7 +10,7 @@ import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from mobility.panel import DEFAULT_THRESHOLDS, TIER_LABELS
+from model.tiers import DEFAULT_THRESHOLDS, TIER_LABELS
 
 TIER_ORDER = TIER_LABELS
 TIER_COLOURS = {"Explorer": "#CC79A7", "Adopter": "#E69F00", "Pioneer": "#0072B2"}

@@ -24,7 +24,7 @@ from figures.style import (
     series_colour,
     tier_bands,
 )
-from mobility.panel import DEFAULT_THRESHOLDS
+from model.tiers import DEFAULT_THRESHOLDS
 
 #: Countries labelled by name in a score plot; with more, the highlighted ones and the
 #: highest and lowest scores only.

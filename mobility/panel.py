@@ -22,10 +22,10 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-TIER_LABELS: tuple[str, ...] = ("Explorer", "Adopter", "Pioneer")
+from model.tiers import DEFAULT_THRESHOLDS, TIER_LABELS
+
 N_TIERS = len(TIER_LABELS)
 MISSING = -1
-DEFAULT_THRESHOLDS = (35.0, 60.0)
 DEFAULT_RELATIVE_CUTOFFS = (0.8, 1.25)
 DEFAULT_RANK_SHARES = (8 / 19, 8 / 19, 3 / 19)  # ILIA 2025: 8 Explorers, 8 Adopters, 3 Pioneers
 Mode = Literal["absolute", "relative", "rank"]

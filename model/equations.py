@@ -21,10 +21,10 @@ from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
-from mobility.panel import DEFAULT_THRESHOLDS
-from mobility.panel import TIER_LABELS as TIER_LABELS  # declared once, in mobility
 from model import streams
 from model.policies import CONSORTIUM, LEVER_TABLE, STATUS_QUO
+from model.tiers import DEFAULT_THRESHOLDS
+from model.tiers import TIER_LABELS as TIER_LABELS  # declared once, in model.tiers
 
 MONTH = 1.0 / 12.0
 EXPLORER, ADOPTER, PIONEER = 0, 1, 2

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mobility.panel import DEFAULT_THRESHOLDS
+from model.tiers import DEFAULT_THRESHOLDS
 
 
 @dataclass(frozen=True)

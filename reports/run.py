@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 import figures as fg
-from mobility.panel import DEFAULT_THRESHOLDS
+from model.tiers import DEFAULT_THRESHOLDS
 from reports.folder import REPORT_NAME
 from reports.format import percent, significant
 from reports.html import Section, fragmentation_table, mobility_section

@@ -23,8 +23,8 @@ import pandas as pd
 
 from experiments.cli import UsageError
 from experiments.commands.options import add_common_options
-from mobility.panel import DEFAULT_THRESHOLDS
 from model.parameters import BY_NAME
+from model.tiers import DEFAULT_THRESHOLDS
 
 HELP = "measure tier mobility on the ILIA panel or on a results folder"
 STATE_COLUMNS = ["research", "capital", "adoption", "enabling", "governance"]

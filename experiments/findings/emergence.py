@@ -20,7 +20,7 @@ import pandas as pd
 from experiments.findings.common import Finding, bootstrap_mean, ci, cube, load, provenance
 from experiments.findings.null_model import null_region
 from mobility import classify_scores, club_convergence, gini, theil
-from mobility.panel import DEFAULT_THRESHOLDS
+from model.tiers import DEFAULT_THRESHOLDS
 
 EXPERIMENTS = ("emergence.toml",)
 COMMAND = "latam-ai findings emergence"
