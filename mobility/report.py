@@ -8,9 +8,10 @@ import numpy as np
 import pandas as pd
 
 from mobility.markov import INDEX_NAMES, transition_counts
+from mobility.panel import TierPanel
 from mobility.summary import MobilitySummary
 from mobility.uncertainty import MarkovUncertainty, dirichlet_posterior
-from model.tiers import DEFAULT_THRESHOLDS, TIER_LABELS, TierPanel
+from model.tiers import DEFAULT_THRESHOLDS, TIER_LABELS
 
 
 def _number(value: float) -> str:
