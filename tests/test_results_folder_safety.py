@@ -286,7 +286,7 @@ def test_two_writers_exactly_one_accepted_and_nothing_mixed(tmp_path):
         accepted = [name for name, (code, _) in outcomes.items() if code == 0]
         assert len(accepted) == 1, outcomes
         (refused,) = [err for code, err in outcomes.values() if code != 0]
-        assert "being written by process" in refused or "already holds a sweep" in refused
+        assert "is being written by" in refused or "already holds a sweep" in refused
         assert "Traceback" not in refused and refused.count("\n") == 1, refused
         results = load_results(out)
         assert results.manifest["experiment"]["name"] == accepted[0]
