@@ -57,7 +57,7 @@ class Setup:
 
     def damaged(self, how: str) -> str:
         folder = Path(self.sweep())
-        victim = next((folder / "summaries").glob("part-*.parquet"))
+        victim = sorted((folder / "summaries").glob("part-*.parquet"))[0]  # the first shard
         if how == "deleted":
             victim.unlink()
         elif how == "truncated":
