@@ -19,6 +19,7 @@ from figures.style import (
     new_figure,
     tier_bands,
 )
+from figures.style import score_lines as draw_score_lines
 from model.tiers import DEFAULT_THRESHOLDS
 
 TIER_COUNT_COLUMNS = {"Explorer": "explorers", "Adopter": "adopters", "Pioneer": "pioneers"}
@@ -46,20 +47,9 @@ def score_lines(
     highlighted countries, or every country with ``label_all``."""
     fig, ax = new_figure(figsize=(7, 4.2))
     tier_bands(ax, thresholds)
-    wide = agents.pivot_table(index="date", columns="iso3", values="score", aggfunc="median")
-    marker = "o" if len(wide) == 1 else None  # a single month shows as a dot
+    wide = draw_score_lines(ax, agents, highlight, labelled=True)
     for iso3 in wide.columns:
         strong = iso3 in highlight
-        ax.plot(
-            wide.index,
-            wide[iso3],
-            lw=2.4 if strong else 0.9,
-            label=iso3,
-            marker=marker,
-            color="black" if strong else "grey",
-            alpha=1.0 if strong else 0.55,
-            zorder=3 if strong else 2,
-        )
         if strong or label_all:
             ax.annotate(
                 iso3,

@@ -192,3 +192,24 @@ def label_line_ends(ax, x, ends: dict, min_gap_fraction: float = 0.035, styles=N
             arrowprops={"arrowstyle": "-", "lw": 0.4, "color": "grey", "shrinkA": 0, "shrinkB": 0},
             **styles.get(name, {}),
         )
+
+
+def score_lines(ax, agents, highlight=("PER",), labelled: bool = False):
+    """One line per country of the median score over replications (``agents``: tidy
+    rows with date, iso3, score); ``highlight`` in bold black, the others grey. Returns the
+    wide table (dates x countries)."""
+    wide = agents.pivot_table(index="date", columns="iso3", values="score", aggfunc="median")
+    marker = "o" if len(wide) == 1 else None  # a single month shows as a dot
+    for iso3 in wide.columns:
+        strong = iso3 in highlight
+        ax.plot(
+            wide.index,
+            wide[iso3],
+            lw=2.4 if strong else 0.9,
+            label=iso3 if labelled else None,
+            marker=marker,
+            color="black" if strong else "grey",
+            alpha=1.0 if strong else 0.55,
+            zorder=3 if strong else 2,
+        )
+    return wide

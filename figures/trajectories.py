@@ -21,6 +21,7 @@ from figures.style import (
     label_visible_tiers,
     new_figure,
     quantile_table,
+    score_lines,
     series_colour,
     tier_bands,
 )
@@ -36,19 +37,7 @@ def score_trajectories(agents: pd.DataFrame, thresholds=DEFAULT_THRESHOLDS, high
     labelled directly at its last point, labels moved apart so that none overlaps."""
     fig, ax = new_figure(figsize=(7.5, 4.6), layout="constrained")
     tier_bands(ax, thresholds, labels="left")
-    wide = agents.pivot_table(index="date", columns="iso3", values="score", aggfunc="median")
-    marker = "o" if len(wide) == 1 else None
-    for iso3 in wide.columns:
-        strong = iso3 in highlight
-        ax.plot(
-            wide.index,
-            wide[iso3],
-            lw=2.4 if strong else 0.9,
-            marker=marker,
-            color="black" if strong else "grey",
-            alpha=1.0 if strong else 0.55,
-            zorder=3 if strong else 2,
-        )
+    wide = score_lines(ax, agents, highlight)
     ends = wide.iloc[-1].dropna().sort_values()
     if len(ends) > MAX_LABELLED:  # a world: the highlighted countries and the extremes
         extremes = [*ends.index[: MAX_LABELLED // 4], *ends.index[-(MAX_LABELLED // 4) :]]
