@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 import psutil
 
-from experiments.sweep import (
+from sweeps import (
     build_design,
     experiment_from_dict,
     load_experiment,
@@ -41,7 +41,7 @@ from experiments.sweep import (
     simulate,
     sobol_indices,
 )
-from experiments.sweep.engine import run_batch
+from sweeps.engine import run_batch
 
 ROOT = Path(__file__).resolve().parents[1]
 

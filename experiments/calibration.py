@@ -3,7 +3,7 @@
 The experiment file (``experiments/examples/calibration.toml``) draws the free parameters
 from uniform priors and runs every sample from ILIA 2024 (September 2024) to ILIA 2025
 (October 2025) with replications. Each sample's moments (means over replications, from
-``experiments/sweep/moments.py``) are compared with the targets below; the distance is
+``sweeps/moments.py``) are compared with the targets below; the distance is
 sqrt(sum_k ((m_k - target_k) / scale_k)^2); the samples within the closest
 ``accept_fraction`` form the approximate posterior. The scale of a target is the error we
 accept in it (its source's uncertainty), so the distance is in units of tolerated error.
@@ -137,9 +137,9 @@ def naive_comparison(parameters: dict, replications: int = 50, seed: int = 2025)
     forecast "ILIA 2025 = ILIA 2024". In-sample: the score RMSE is a calibration target.
     """
     from experiments.headline import replicate_seeds
-    from experiments.sweep.moments import ilia_scores
     from model import RegionModel
     from model.equations import classify_tiers
+    from sweeps.moments import ilia_scores
 
     published = ilia_scores("ilia2025")
     rmse, kept = [], []

@@ -33,7 +33,7 @@ REPORT_YEARS = (2025, 2027, 2030, 2033, 2035)
 
 def replicate_seeds(root_seed: int, replications: int) -> list[int]:
     """One integer seed per replicate, spawned from the root seed as in a sweep."""
-    from experiments.sweep.design import spawn_seeds
+    from sweeps.design import spawn_seeds
 
     return spawn_seeds(root_seed, replications)
 

@@ -1,6 +1,6 @@
 """Figures of global sensitivity: Sobol indices as bars and Morris mu* against sigma.
 
-Inputs are the ranked tables of :mod:`experiments.sweep.sensitivity` (``sobol_indices``:
+Inputs are the ranked tables of :mod:`sensitivity` (``sobol_indices``:
 parameter, S1, S1_conf, ST, ST_conf; ``morris_indices``: parameter, mu_star,
 mu_star_conf, mu, sigma), or the ``sensitivity_<method>_<metric>.csv`` files that
 ``latam-ai sensitivity`` writes. :func:`sensitivity_bars` is also the figure that

@@ -10,12 +10,7 @@ import numpy as np
 from scipy import special
 
 from mobility.panel import N_TIERS
-
-
-def _floats(values: np.ndarray) -> np.ndarray:
-    """Values as a floating array, keeping float32 (fast on large panels) as it is."""
-    values = np.asarray(values)
-    return values if np.issubdtype(values.dtype, np.floating) else values.astype(np.float64)
+from model.metrics import _floats, gini  # noqa: F401 (one Gini for the model and the measures)
 
 
 def tier_gap(
@@ -37,23 +32,6 @@ def tier_gap(
             means.append(np.where(count > 0, total / count, np.nan))
     means = np.stack(means, axis=-1)
     return {"means": means, "gap": means[..., -1] - means[..., 0]}
-
-
-def gini(values: np.ndarray) -> np.ndarray:
-    """Gini index G = sum_i sum_j |x_i - x_j| / (2 n^2 mean), in [0, (n - 1) / n].
-
-    Computed on sorted values as G = sum_i (2 i - n - 1) x_(i) / (n sum x), i = 1..n.
-    Reference: Sen (1973), On Economic Inequality, ch. 2; Cowell (2011), Measuring
-    Inequality, 3rd ed., Technical Appendix.
-    """
-    ordered = np.sort(_floats(values), axis=-1)  # NaN last
-    n = (~np.isnan(ordered)).sum(axis=-1, keepdims=True)
-    rank = np.arange(1, ordered.shape[-1] + 1)
-    ordered = np.nan_to_num(ordered, nan=0.0)
-    weighted = ((2 * rank - n - 1) * ordered).sum(axis=-1)
-    denominator = n[..., 0] * ordered.sum(axis=-1)
-    out = np.full(np.shape(weighted), np.nan)  # NaN where there is nothing to share
-    return np.divide(weighted, denominator, out=out, where=denominator != 0)
 
 
 def theil(

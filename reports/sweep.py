@@ -1,6 +1,6 @@
 """The report sections of a ``latam-ai sweep`` folder (manifest.json, design.parquet, ...).
 
-:func:`sweep_sections` reads the folder with :func:`experiments.sweep.load_results` and
+:func:`sweep_sections` reads the folder with :func:`sweeps.load_results` and
 returns (anchor, heading, HTML) sections, the answer first: the summary and the summary
 metrics, then mobility, sensitivity indices, trajectories (one tier-composition panel per
 design point, never pooled), failures, and the method (experiment.toml, design) and the
@@ -77,7 +77,7 @@ def _sensitivity_tables(results, spec: dict, method: str) -> dict[str, pd.DataFr
     if found:
         prefix = f"sensitivity_{method}_"
         return {p.stem.removeprefix(prefix): pd.read_csv(p) for p in found}
-    from experiments.sweep.sensitivity import morris_indices, sobol_indices
+    from sensitivity import morris_indices, sobol_indices
 
     listed = spec.get("outputs", {}).get("metrics") or SENSITIVITY_METRICS
     metrics = [m for m in listed if m in results.summaries.columns][:6]
@@ -107,7 +107,7 @@ def sample_labels(design: pd.DataFrame, variables: list[str]) -> pd.Series:
 def sweep_sections(folder: Path, *, figures_dir: Path | None = None) -> list:
     """The sections of a ``latam-ai sweep`` folder's report: (anchor, heading, HTML), the
     answer first; figures saved under ``figures_dir``."""
-    from experiments.sweep import load_results
+    from sweeps import load_results
 
     results = load_results(folder)
     manifest_data, design = results.manifest, results.design

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from experiments.cli import main
-from experiments.sweep import run_experiment
-from experiments.sweep.lock import FolderLock
+from sweeps import run_experiment
+from sweeps.lock import FolderLock
 
 ROOT = Path(__file__).resolve().parents[1]
 SMOKE = ROOT / "experiments" / "examples" / "smoke.toml"
@@ -126,7 +126,9 @@ CASES = {
         ["cannot write the results folder", "f/r"],
     ),
     "out empty": (
-        lambda s: ["sweep", str(SMOKE), "--out", "", "--no-progress"], ["--out ''"], True
+        lambda s: ["sweep", str(SMOKE), "--out", "", "--no-progress"],
+        ["--out ''"],
+        True,
     ),
     "resume missing folder": (
         lambda s: resume(str(s.tmp / "never")),
@@ -334,7 +336,7 @@ def test_the_cli_suite_has_at_least_50_cases():
 def test_scheduler_local_with_workers_is_accepted(tmp_path, capsys):
     """The documented ``--scheduler local --workers 2``: accepted, two Dask workers."""
     pytest.importorskip("distributed")
-    from experiments.sweep.executors import describe, make_executor
+    from sweeps.executors import describe, make_executor
 
     args = ["sweep", str(SMOKE), "--scheduler", "local", "--workers", "2", "--dry-run"]
     assert main(args) == 0, capsys.readouterr().err

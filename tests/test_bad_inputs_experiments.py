@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from experiments.cli import main
-from experiments.sweep import load_experiment
-from experiments.sweep.spec import ExperimentError
+from sweeps import load_experiment
+from sweeps.spec import ExperimentError
 
 GOOD = """\
 [experiment]
@@ -599,7 +599,7 @@ def test_the_run_count_is_computed_without_building_the_design(tmp_path, monkeyp
     """2e9 replications fail at once, and no design is built on the way."""
     import time
 
-    from experiments.sweep import design
+    from sweeps import design
 
     def forbidden(*args, **kwargs):
         raise AssertionError("the design was built")

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from experiments.calibration import TARGETS, Calibration, abc_rejection, distance
-from experiments.sweep import experiment_from_dict, load_results, run_experiment
+from sweeps import experiment_from_dict, load_results, run_experiment
 
 SMALL = {
     "experiment": {"name": "cal", "seed": 3, "replications": 2},

@@ -4,9 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments.sweep import build_design, experiment_from_dict
-from experiments.sweep.engine import run_batch, simulate
-from experiments.sweep.spec_values import ExperimentError
+from sweeps import build_design, experiment_from_dict
+from sweeps.engine import run_batch, simulate
+from sweeps.spec_values import ExperimentError
 
 EXPRESSIONS = {
     "peru_lead_2028": {"expression": "research - adoption", "country": "PER", "date": "2028-06"},
@@ -77,7 +77,7 @@ def test_bad_declarations_name_the_metric_and_the_key(spec, culprit):
 
 
 def test_a_declared_name_may_not_shadow_a_built_in_metric():
-    from experiments.sweep.runner import prepare
+    from sweeps.runner import prepare
 
     with pytest.raises(ExperimentError, match="pioneers_end is the name of a built-in metric"):
         prepare(experiment({"pioneers_end": "score"}))

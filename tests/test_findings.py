@@ -39,7 +39,7 @@ def test_sweeps_run_into_a_folder_keyed_by_experiment_model_and_defaults(tmp_pat
     import dataclasses
 
     import model.parameters
-    from experiments.sweep import load_results, provenance
+    from sweeps import load_results, provenance
 
     first = run_experiments(("smoke.toml",), tmp_path, quick=True)
     assert first.parent == tmp_path and first.name.startswith("runs-")

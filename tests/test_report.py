@@ -9,10 +9,10 @@ import pytest
 
 from experiments.cli import main
 from experiments.headline import headline_mobility, run_headline, write_outputs
-from experiments.sweep import experiment_from_dict, run_experiment
 from mobility.window import T_STAR_DEFINITION
 from model.parameters import validate_parameters
 from reports import build_report, folder_kind, percent, significant
+from sweeps import experiment_from_dict, run_experiment
 
 VOID = {
     "area",

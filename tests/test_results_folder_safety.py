@@ -18,11 +18,11 @@ import pandas as pd
 import pytest
 
 from experiments.cli import main
-from experiments.sweep import load_results, run_experiment
-from experiments.sweep import storage as sweep_storage
-from experiments.sweep.integrity import inspect
-from experiments.sweep.lock import FolderBusy, FolderLock
-from experiments.sweep.storage import DamagedFolder, FolderError, ResultsFolder
+from sweeps import load_results, run_experiment
+from sweeps import storage as sweep_storage
+from sweeps.integrity import inspect
+from sweeps.lock import FolderBusy, FolderLock
+from sweeps.storage import DamagedFolder, FolderError, ResultsFolder
 
 ROOT = Path(__file__).resolve().parents[1]
 SMOKE = ROOT / "experiments" / "examples" / "smoke.toml"
@@ -384,7 +384,7 @@ def test_ctrl_c_twice_with_worker_processes(tmp_path):
 
 
 def test_finished_work_is_committed_every_two_seconds(tmp_path, monkeypatch):
-    from experiments.sweep import engine
+    from sweeps import engine
 
     real, times, started = engine.run_batch, [], []
 
@@ -445,7 +445,7 @@ def test_a_new_folder_that_cannot_be_started_is_removed(tmp_path, monkeypatch):
 
 
 def test_a_failing_executor_is_one_message_and_keeps_what_finished(tmp_path, reference, capsys):
-    from experiments.sweep import engine
+    from sweeps import engine
 
     real, calls = engine.run_batch, {"n": 0}
 

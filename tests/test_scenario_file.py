@@ -38,8 +38,8 @@ def test_bad_files_are_named(tmp_path, text, culprit):
 
 
 def test_a_saved_scenario_is_the_fixed_part_of_a_sweep(tmp_path):
-    from experiments.sweep import load_experiment
-    from experiments.sweep.spec_values import ExperimentError
+    from sweeps import load_experiment
+    from sweeps.spec_values import ExperimentError
 
     save_scenario(
         validate_parameters({"end": "2027-12", "policies": {"PER": "production_platform"}}),

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from experiments.cli import main
-from experiments.sweep import experiment_from_dict, morris_indices, run_experiment, sobol_indices
+from sensitivity import morris_indices, sobol_indices
+from sweeps import experiment_from_dict, run_experiment
 
 VARIED = {
     "capital_concentration": {"low": 0.0, "high": 4.0},
@@ -68,7 +69,8 @@ def test_sensitivity_command_bad_input_exits_2(sobol_folder, tmp_path, capsys):
 
 def test_sobol_intervals_are_reproducible(tmp_path):
     """Same results and seed, same confidence intervals (SALib ignores a zero seed)."""
-    from experiments.sweep import experiment_from_dict, run_experiment, sobol_indices
+    from sensitivity import sobol_indices
+    from sweeps import experiment_from_dict, run_experiment
 
     experiment = experiment_from_dict(
         {

@@ -8,8 +8,8 @@ import json
 import numpy as np
 import pandas as pd
 
-from experiments.sweep import build_design, experiment_from_dict, simulate
 from model import RegionModel, synthetic_world
+from sweeps import build_design, experiment_from_dict, simulate
 
 EXPERIMENT = {
     "experiment": {"seed": 99, "replications": 2, "common_random_numbers": False},

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from experiments.sweep import (
+from sweeps import (
     InProcessExecutor,
     export_csv,
     load_experiment,
@@ -20,8 +20,8 @@ from experiments.sweep import (
     process_executor,
     run_experiment,
 )
-from experiments.sweep import engine as sweep_engine
-from experiments.sweep.storage import ResultsFolder
+from sweeps import engine as sweep_engine
+from sweeps.storage import ResultsFolder
 
 ROOT = Path(__file__).resolve().parents[1]
 SMOKE = ROOT / "experiments" / "examples" / "smoke.toml"
@@ -134,7 +134,7 @@ trajectory_every = 12
 
 CHILD = """\
 import sys
-from experiments.sweep import run_experiment
+from sweeps import run_experiment
 run_experiment(sys.argv[1], sys.argv[2], batch_size=4, shard_runs=4, progress=False)
 """
 
@@ -237,7 +237,7 @@ def test_resume_refuses_changed_model_code_or_defaults(finished, tmp_path, capsy
     import dataclasses
 
     import model.parameters
-    from experiments.sweep import provenance
+    from sweeps import provenance
 
     folder, before = finished
     with monkeypatch.context() as patch:
@@ -287,7 +287,7 @@ def test_an_out_that_cannot_be_created_is_one_message_and_exit_2(tmp_path, capsy
 def test_an_unreachable_scheduler_is_one_message_and_exit_2(tmp_path, capsys, monkeypatch):
     pytest.importorskip("distributed")
     from experiments.cli import main
-    from experiments.sweep import executors
+    from sweeps import executors
 
     monkeypatch.setattr(executors, "CONNECT_TIMEOUT", "1s")
     out = tmp_path / "r"

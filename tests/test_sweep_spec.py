@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from experiments.cli import main
-from experiments.sweep import build_design, load_experiment
-from experiments.sweep.spec import ExperimentError, key_line
+from sweeps import build_design, load_experiment
+from sweeps.spec import ExperimentError, key_line
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "experiments" / "examples"
 
@@ -119,7 +119,7 @@ def test_example_files_validate_and_count_their_runs(path):
 def test_sobol_example_has_ten_parameters_and_225280_runs():
     experiment = load_experiment(EXAMPLES / "sobol.toml")
     assert len(experiment.varied) == 10
-    from experiments.sweep import run_count
+    from sweeps import run_count
 
     assert run_count(experiment) == 225_280
 

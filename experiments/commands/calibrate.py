@@ -56,8 +56,8 @@ def check_calibration_experiment(experiment) -> None:
     """A calibration experiment draws numeric parameters (not a list design) and records
     every target moment (experiments/calibration.py); else one message saying so."""
     from experiments.calibration import TARGETS
-    from experiments.sweep.metrics import selected_metrics
     from model.parameters import BY_NAME
+    from sweeps.metrics import selected_metrics
 
     where = f"{experiment.path}: not a calibration experiment"
     if experiment.design.method == "list":
@@ -87,9 +87,9 @@ def main(args: argparse.Namespace) -> int:
         naive_comparison,
         write_calibration,
     )
-    from experiments.sweep import load_results
-    from experiments.sweep.executors import make_executor
-    from experiments.sweep.runner import prepare, run_experiment
+    from sweeps import load_results
+    from sweeps.executors import make_executor
+    from sweeps.runner import prepare, run_experiment
 
     if not 0 < args.accept <= 1:
         raise UsageError(f"--accept {args.accept}: must be in (0, 1]")

@@ -58,7 +58,7 @@ def design_summary(experiment, design: pd.DataFrame) -> list[str]:
 
 def trial_seconds_per_run(experiment, design: pd.DataFrame, batch_size: int) -> tuple[float, int]:
     """Seconds per run of one trial batch (at most :data:`TRIAL_RUNS` runs) run here."""
-    from experiments.sweep import engine
+    from sweeps import engine
 
     rows = design.head(min(TRIAL_RUNS, batch_size, len(design)))
     began = time.perf_counter()
@@ -83,8 +83,8 @@ def estimate_line(seconds_per_run: float, trial: int, runs: int, workers: int) -
 
 def dry_run_text(experiment, design: pd.DataFrame, workers: int | None, batch_size) -> str:
     """Design summary, batches and time estimate of a sweep that is not run."""
-    from experiments.sweep.executors import default_workers
-    from experiments.sweep.runner import plan_batches
+    from sweeps.executors import default_workers
+    from sweeps.runner import plan_batches
 
     batch_size = batch_size or experiment.batch_size
     batches = len(plan_batches(experiment, design, batch_size))

@@ -95,7 +95,7 @@ def scenario_frames(folder: Path, by: str | None) -> dict[str, tuple[pd.DataFram
             frames[f"{release} / Peru {path}"] = (frame.rename(columns={"replicate": "run"}), shock)
         return frames
     if (folder / "trajectories").exists():  # latam-ai sweep
-        from experiments.sweep import load_results
+        from sweeps import load_results
 
         results = load_results(folder)
         if results.trajectories is None or results.trajectories.empty:

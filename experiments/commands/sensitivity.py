@@ -32,7 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from experiments.sweep.sensitivity import analyse
+    from sensitivity import analyse
 
     folder = Path(args.results)
     if not folder.is_dir():

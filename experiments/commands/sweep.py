@@ -65,7 +65,7 @@ SCHEDULER_SCHEMES = ("tcp://", "tls://", "ucx://", "ws://", "wss://", "inproc://
 
 def check_flags(args: argparse.Namespace) -> None:
     """The flags, before the experiment file is read: one message naming the flag."""
-    from experiments.sweep.spec_values import MAX_BATCH_SIZE
+    from sweeps.spec_values import MAX_BATCH_SIZE
 
     if args.workers is not None and not 1 <= args.workers <= MAX_WORKERS:
         raise UsageError(f"--workers {args.workers}: must be an integer in [1, {MAX_WORKERS}]")
@@ -100,7 +100,7 @@ def describe_plan(experiment, design) -> str:
 
 
 def main(args: argparse.Namespace) -> int:
-    from experiments.sweep.runner import SweepFailed
+    from sweeps.runner import SweepFailed
 
     try:
         return _main(args)
@@ -108,7 +108,7 @@ def main(args: argparse.Namespace) -> int:
         print(f"latam-ai sweep: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt as stop:
-        from experiments.sweep.runner import SweepInterrupted
+        from sweeps.runner import SweepInterrupted
 
         if isinstance(stop, SweepInterrupted):
             print(f"latam-ai sweep: {stop}", file=sys.stderr)
@@ -118,9 +118,9 @@ def main(args: argparse.Namespace) -> int:
 
 
 def _main(args: argparse.Namespace) -> int:
-    from experiments.sweep.executors import make_executor
-    from experiments.sweep.runner import prepare, run_experiment
-    from experiments.sweep.storage import export_csv
+    from sweeps.executors import make_executor
+    from sweeps.runner import prepare, run_experiment
+    from sweeps.storage import export_csv
 
     check_flags(args)
     experiment, design = prepare(args.experiment)

@@ -1,7 +1,7 @@
 """Shared machinery of the findings: running a question's experiments, statistics, outputs.
 
 Every finding is computed from sweep results folders written by the sweep engine
-(``experiments.sweep``) from the committed experiment files in ``experiments/examples/``.
+(``sweeps``) from the committed experiment files in ``experiments/examples/``.
 ``--quick`` scales an experiment down in Python (fewer replications or samples), never by
 a separate file, so the quick and the full run share every other setting.
 
@@ -81,7 +81,7 @@ def experiment_path(name: str) -> Path:
 def scaled_experiment(path: str | Path, quick: bool):
     """The experiment of ``path``; with ``quick``, replications (and Saltelli base samples
     or Morris trajectories) scaled down. The stored copy of the file says so."""
-    from experiments.sweep import experiment_from_dict
+    from sweeps import experiment_from_dict
 
     path = Path(path)
     text = path.read_text(encoding="utf-8")
@@ -107,9 +107,9 @@ def scaled_experiment(path: str | Path, quick: bool):
 def results_folder(experiments: dict[str, Any], folder: str | Path) -> Path:
     """``folder/runs-<key>``: ``key`` is a short hash of the experiments (as run, so
     ``--quick`` counts), the model's and the sweep engine's sources, the parameter
-    defaults and the data (:func:`experiments.sweep.provenance.fingerprint`). Changing
+    defaults and the data (:func:`sweeps.provenance.fingerprint`). Changing
     any of them gives a new folder (the old ones are kept, never reused)."""
-    from experiments.sweep.provenance import results_key, sha256_text
+    from sweeps.provenance import results_key, sha256_text
 
     keys = [[stem, results_key(experiment)] for stem, experiment in experiments.items()]
     return Path(folder) / f"runs-{sha256_text(json.dumps(keys))[:12]}"
@@ -127,8 +127,8 @@ def run_experiments(
     engine into ``folder/runs-<key>/<stem>`` (:func:`results_folder`) and return
     ``folder/runs-<key>``. Resumable: with the same experiments, model and defaults the
     finished runs are kept; results computed from anything else are never reused."""
-    from experiments.sweep import run_experiment
-    from experiments.sweep.executors import make_executor
+    from sweeps import run_experiment
+    from sweeps.executors import make_executor
 
     experiments = {
         Path(name).stem: scaled_experiment(experiment_path(name), quick) for name in names
@@ -142,8 +142,8 @@ def run_experiments(
 
 
 def load(folder: str | Path, trajectories: bool = True):
-    """``experiments.sweep.load_results`` with JSON design columns decoded."""
-    from experiments.sweep import load_results
+    """``sweeps.load_results`` with JSON design columns decoded."""
+    from sweeps import load_results
 
     results = load_results(folder, trajectories=trajectories)
     for column in results.design.columns:

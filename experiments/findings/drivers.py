@@ -45,8 +45,8 @@ def _ranking(table: pd.DataFrame, column: str, k: int = 3) -> str:
 
 def analyse(folder: str | Path) -> Finding:
     """The drivers finding from ``folder/morris`` and ``folder/sobol``."""
-    from experiments.sweep import morris_indices, sobol_indices
     from figures import morris_scatter, sobol_bars
+    from sensitivity import morris_indices, sobol_indices
 
     morris = load(Path(folder) / "morris", trajectories=False)
     sobol = load(Path(folder) / "sobol", trajectories=False)

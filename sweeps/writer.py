@@ -12,7 +12,7 @@ from concurrent.futures import FIRST_COMPLETED, wait
 
 import pandas as pd
 
-from experiments.sweep import engine
+from sweeps import engine
 
 #: Seconds of finished work buffered at most before it is committed.
 COMMIT_SECONDS = 2.0

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from experiments.sweep.spec import Experiment, ExperimentError, Variable, key_line
+from sweeps.spec import Experiment, ExperimentError, Variable, key_line
 
 #: Most runs one sweep may plan (docs/SWEEPS.md): its design table alone takes about
 #: 100 bytes a run in memory; split a bigger study into several experiments.

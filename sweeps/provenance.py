@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 DEPENDENCIES = (
     "numpy",
     "pandas",
@@ -83,11 +83,11 @@ def design_hash(design: pd.DataFrame) -> str:
 #: the metrics (and the mobility package they use), the initial tables and the design.
 ENGINE_SOURCES = (
     "mobility",
-    "experiments/sweep/design.py",
-    "experiments/sweep/engine.py",
-    "experiments/sweep/initial.py",
-    "experiments/sweep/metrics.py",
-    "experiments/sweep/moments.py",
+    "sweeps/design.py",
+    "sweeps/engine.py",
+    "sweeps/initial.py",
+    "sweeps/metrics.py",
+    "sweeps/moments.py",
 )
 
 

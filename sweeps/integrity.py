@@ -26,7 +26,7 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
-from experiments.sweep.storage import (
+from sweeps.storage import (
     KINDS,
     SHARD_PREFIX,
     ResultsFolder,
@@ -141,7 +141,7 @@ def inspect(
     shard file numbered from the manifest's ``next_shard`` on is a commit in progress, not
     a foreign file. The writer itself inspects with ``live=False``."""
     if live is None:
-        from experiments.sweep.lock import lock_owner
+        from sweeps.lock import lock_owner
 
         live = lock_owner(store.path) is not None
     raw = store.ledger_path.read_bytes() if store.ledger_path.exists() else b""

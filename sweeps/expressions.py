@@ -63,7 +63,7 @@ class ExpressionMetric:
     date: str | None
 
     def evaluate(self, history) -> np.ndarray:
-        """One value per run of a batch (``experiments.sweep.engine.BatchHistory``)."""
+        """One value per run of a batch (``sweeps.engine.BatchHistory``)."""
         t = len(history.months) - 1
         if self.date is not None:
             period = pd.Period(self.date, "M")

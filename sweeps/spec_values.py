@@ -250,7 +250,7 @@ def known_countries(initial: Any) -> tuple[str, ...]:
         from model.data import ILIA_COUNTRIES
 
         return tuple(ILIA_COUNTRIES)
-    from experiments.sweep.initial import resolve_initial
+    from sweeps.initial import resolve_initial
 
     table = resolve_initial(initial)
     return tuple(str(code) for code in table["iso3"])

@@ -2,10 +2,10 @@
 
 :func:`run_experiment` is the one call behind ``latam-ai sweep``. Everything is checked
 before the results folder is touched (:func:`prepare`); the folder is then locked for the
-whole sweep (:mod:`experiments.sweep.lock`), checked and repaired on resume
-(:mod:`experiments.sweep.integrity`). At most ``max_in_flight`` batches are submitted at
+whole sweep (:mod:`sweeps.lock`), checked and repaired on resume
+(:mod:`sweeps.integrity`). At most ``max_in_flight`` batches are submitted at
 a time and finished batches are committed every few seconds
-(:mod:`experiments.sweep.writer`), so memory stays bounded and a kill loses seconds.
+(:mod:`sweeps.writer`), so memory stays bounded and a kill loses seconds.
 """
 
 from __future__ import annotations
@@ -21,26 +21,26 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from experiments.sweep import engine
-from experiments.sweep.design import build_design, check_size, sample_count
-from experiments.sweep.executors import (
+from model.builder import DEFAULT_START, EDITION_START, calendar, initial_table
+from model.policies import policy_schedule
+from model.world import region_members
+from sweeps import engine
+from sweeps.design import build_design, check_size, sample_count
+from sweeps.executors import (
     InProcessExecutor,
     abandon,
     default_workers,
     describe,
 )
-from experiments.sweep.integrity import inspect, repair
-from experiments.sweep.interrupts import Interrupts, StopRequested, SweepInterrupted
-from experiments.sweep.lock import FolderLock, writing
-from experiments.sweep.metrics import selected_metrics
-from experiments.sweep.provenance import design_hash, environment, fingerprint, sha256_text
-from experiments.sweep.spec import Experiment, ExperimentError, key_line, load_experiment
-from experiments.sweep.spec_values import check_batch_size
-from experiments.sweep.storage import FolderError, ResultsFolder, write_atomic
-from experiments.sweep.writer import COMMIT_SECONDS, ShardWriter, collect, progress_bar
-from model.builder import DEFAULT_START, EDITION_START, calendar, initial_table
-from model.policies import policy_schedule
-from model.world import region_members
+from sweeps.integrity import inspect, repair
+from sweeps.interrupts import Interrupts, StopRequested, SweepInterrupted
+from sweeps.lock import FolderLock, writing
+from sweeps.metrics import selected_metrics
+from sweeps.provenance import design_hash, environment, fingerprint, sha256_text
+from sweeps.spec import Experiment, ExperimentError, key_line, load_experiment
+from sweeps.spec_values import check_batch_size
+from sweeps.storage import FolderError, ResultsFolder, write_atomic
+from sweeps.writer import COMMIT_SECONDS, ShardWriter, collect, progress_bar
 
 
 @dataclass
@@ -200,7 +200,7 @@ def check_outputs(experiment: Experiment, design: pd.DataFrame) -> None:
 INPUT_NAMES = {
     "experiment": "the experiment",
     "model_source": "the model code (model/ and agents/ sources)",
-    "engine_source": "the sweep engine or metrics code (experiments/sweep, mobility/)",
+    "engine_source": "the sweep engine or metrics code (sweeps, mobility/)",
     "parameter_defaults": "the parameter defaults (model.parameters.PARAMETERS)",
     "data": "the calibration data (data/*.csv)",
 }

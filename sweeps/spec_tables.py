@@ -7,7 +7,7 @@
     [outputs]     country, years, metrics, trajectories, trajectory_every
 
 Each ``parse_*`` function validates one table into a frozen dataclass; errors name the
-file, line, key and value (:mod:`experiments.sweep.spec_values`).
+file, line, key and value (:mod:`sweeps.spec_values`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from experiments.sweep.spec_values import (
+from model.parameters import BY_NAME
+from sweeps.spec_values import (
     MISSING,
     THRESHOLD_PARTS,
     ErrorContext,
@@ -27,7 +28,6 @@ from experiments.sweep.spec_values import (
     check_value,
     key_line,
 )
-from model.parameters import BY_NAME
 
 DESIGN_METHODS = ("grid", "list", "lhs", "sobol", "morris")
 DISTRIBUTIONS = ("uniform", "loguniform", "normal", "triangular")
@@ -137,7 +137,7 @@ class Outputs:
     metrics: tuple[str, ...] | None = None
     trajectories: str | int = "none"
     trajectory_every: int = 1
-    expressions: tuple = ()  # user-defined metrics (experiments.sweep.expressions)
+    expressions: tuple = ()  # user-defined metrics (sweeps.expressions)
     years_given: bool = False  # years set in the file (checked against the calendar)
 
 
@@ -347,7 +347,7 @@ def parse_design(ctx: ErrorContext, data: dict) -> Design:
 
 def parse_outputs(ctx: ErrorContext, data: dict) -> Outputs:
     """The ``[outputs]`` table (the country is checked against the initial state by
-    :func:`experiments.sweep.spec.experiment_from_dict`)."""
+    :func:`sweeps.spec.experiment_from_dict`)."""
     unknown = set(data) - set(OUTPUT_KEYS)
     if unknown:
         key = sorted(unknown)[0]
@@ -407,7 +407,7 @@ def parse_outputs(ctx: ErrorContext, data: dict) -> Outputs:
         repeated = _repeated(metrics)
         if repeated is not MISSING:
             raise ctx.error("outputs", "metrics", repeated, "is listed twice")
-    from experiments.sweep.expressions import ExpressionError, parse_expression_metrics
+    from sweeps.expressions import ExpressionError, parse_expression_metrics
 
     try:
         expressions = parse_expression_metrics(data.get("expressions"))

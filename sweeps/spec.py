@@ -11,8 +11,8 @@ A file has up to five tables (docs/SWEEPS.md gives the full reference)::
 Every value is checked against the model's parameter declarations
 (``model.parameters.PARAMETERS``); an error names the file, the line, the key, the value
 and what is allowed (:class:`ExperimentError`). Value checks live in
-:mod:`experiments.sweep.spec_values`, the ``[varied]``, ``[design]`` and ``[outputs]``
-tables in :mod:`experiments.sweep.spec_tables`; their names are importable from here too.
+:mod:`sweeps.spec_values`, the ``[varied]``, ``[design]`` and ``[outputs]``
+tables in :mod:`sweeps.spec_tables`; their names are importable from here too.
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from experiments.sweep.spec_tables import (
+from model.parameters import BY_NAME
+from sweeps.spec_tables import (
     DESIGN_KEYS,
     DESIGN_METHODS,
     DISTRIBUTIONS,
@@ -35,7 +36,7 @@ from experiments.sweep.spec_tables import (
     parse_outputs,
     parse_variable,
 )
-from experiments.sweep.spec_values import (
+from sweeps.spec_values import (
     MAX_BATCH_SIZE,
     MISSING,
     NAME_PATTERN,
@@ -51,7 +52,6 @@ from experiments.sweep.spec_values import (
     known_countries,
     normalise_value,
 )
-from model.parameters import BY_NAME
 
 __all__ = [
     "DESIGN_KEYS",
@@ -177,7 +177,7 @@ def experiment_from_dict(data: dict, text: str = "", path: str = "<dict>") -> Ex
     """Validate a parsed experiment (TOML tables as dicts) into an :class:`Experiment`.
 
     Every key is checked by type and range, and the run count against the limit
-    (:data:`experiments.sweep.design.MAX_RUNS`), before anything is built or written.
+    (:data:`sweeps.design.MAX_RUNS`), before anything is built or written.
     """
     ctx = ErrorContext(text, path)
     if not isinstance(data, dict):
@@ -289,7 +289,7 @@ def experiment_from_dict(data: dict, text: str = "", path: str = "<dict>") -> Ex
         source=text,
         path=path,
     )
-    from experiments.sweep.design import check_size, sample_count
+    from sweeps.design import check_size, sample_count
 
     if sample_count(experiment) == 0:
         raise ctx.error("design", "method", design.method, "the design is empty (no samples)")

@@ -71,7 +71,7 @@ def process_executor(workers: int | None = None) -> ProcessPoolExecutor:
         executor.submit(os.getpid).result()  # forks every worker now, before any thread
         return executor
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["experiments.sweep.engine", "experiments.sweep.metrics"])
+    context.set_forkserver_preload(["sweeps.engine", "sweeps.metrics"])
     return ProcessPoolExecutor(
         max_workers=workers, mp_context=context, initializer=ignore_interrupts
     )

@@ -11,9 +11,9 @@ import functools
 
 import numpy as np
 
-from experiments.sweep.metrics import Metric, _end, _start
 from model.equations import classify_tiers
 from model.world import EDITIONS, world_data
+from sweeps.metrics import Metric, _end, _start
 
 #: The three countries that received most private AI investment 2022-2024 (CSET).
 LEADING_INVESTEES = ("BRA", "ARG", "MEX")

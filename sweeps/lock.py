@@ -19,7 +19,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from experiments.sweep.storage import FolderError, write_json
+from sweeps.storage import FolderError, write_json
 
 HOLDER_FILE = "writer.json"
 #: How long a refused writer waits for the holder to record itself before naming no one.
@@ -255,7 +255,7 @@ def _remove_new(path: Path, created: Path | None) -> None:
     """Undo a new folder's start (a failure before its manifest): remove what it wrote."""
     import shutil
 
-    from experiments.sweep.storage import KINDS, OWN_FILES
+    from sweeps.storage import KINDS, OWN_FILES
 
     if created is not None:
         shutil.rmtree(created, ignore_errors=True)

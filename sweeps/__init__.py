@@ -1,6 +1,6 @@
 """Parameter sweeps: experiments as TOML data, batched runs, resumable Parquet storage.
 
->>> from experiments.sweep import load_results, run_experiment
+>>> from sweeps import load_results, run_experiment
 >>> report = run_experiment("experiments/examples/smoke.toml", "results/smoke")
 >>> results = load_results("results/smoke")
 >>> results.table().groupby("open_weights_date")["production_gap_end"].mean()
@@ -38,14 +38,11 @@ _EXPORTS = {
     "export_csv": "storage",
     "load_results": "storage",
     "SweepInterrupted": "interrupts",
-    "morris_indices": "sensitivity",
-    "sobol_indices": "sensitivity",
-    "sensitivity_figure": "sensitivity",
 }
 __all__ = sorted(_EXPORTS)
 
 
 def __getattr__(name: str):
     if name not in _EXPORTS:
-        raise AttributeError(f"module 'experiments.sweep' has no attribute {name!r}")
-    return getattr(importlib.import_module(f"experiments.sweep.{_EXPORTS[name]}"), name)
+        raise AttributeError(f"module 'sweeps' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"sweeps.{_EXPORTS[name]}"), name)

@@ -24,11 +24,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from experiments.sweep.initial import resolve_initial
-from experiments.sweep.spec import THRESHOLD_PARTS, Experiment, normalise_value
 from model.builder import SHARED, Batch, build_batch
 from model.kernel import run_kernel
 from model.parameters import BY_NAME, validate_parameters, validate_value
+from sweeps.initial import resolve_initial
+from sweeps.spec import THRESHOLD_PARTS, Experiment, normalise_value
 
 #: Parameters that must be equal within a batch (they shape the arrays or the control flow).
 BATCH_KEYS = SHARED
@@ -185,7 +185,7 @@ def trajectory_frame(history: BatchHistory, run_ids: np.ndarray) -> pd.DataFrame
 
 
 def _evaluate(experiment: Experiment, rows: pd.DataFrame, keep: np.ndarray) -> BatchResult:
-    from experiments.sweep.metrics import key_months, summary_metrics
+    from sweeps.metrics import key_months, summary_metrics
 
     history = simulate(experiment, rows, keep, key_months(experiment))
     summaries = pd.concat(

@@ -1,6 +1,6 @@
 """Summary metrics of a run: one declaration per metric (name, unit, meaning, function).
 
-Each function takes a :class:`~experiments.sweep.engine.BatchHistory` and returns one value
+Each function takes a :class:`~sweeps.engine.BatchHistory` and returns one value
 per run of the batch. Country metrics are about ``[outputs] country`` (Peru by default,
 named ``peru_*``); dated metrics use the state at the end of December of each year in
 ``[outputs] years`` (NaN when that month is outside a run's horizon). "Start tiers" are
@@ -249,7 +249,7 @@ def country_metrics(iso3: str, label: str, years: tuple[int, ...]) -> tuple[Metr
 def metric_registry(experiment) -> dict[str, Metric]:
     """Every metric available to an experiment, by name."""
     outputs = experiment.outputs
-    from experiments.sweep.moments import MOMENT_METRICS
+    from sweeps.moments import MOMENT_METRICS
 
     metrics = country_metrics(outputs.country, outputs.country_label, outputs.years)
     declared = tuple(

@@ -21,7 +21,7 @@ names are an unfinished commit, dropped by ``--resume``. Whatever else differs f
 index (a missing, truncated or foreign file, a ledger line naming a run outside the
 design or a shard the index does not list) is damage: :func:`load_results` refuses the
 folder and names it, and ``--resume`` re-runs the runs concerned
-(:mod:`experiments.sweep.integrity`). One writer at a time: :mod:`experiments.sweep.lock`.
+(:mod:`sweeps.integrity`). One writer at a time: :mod:`sweeps.lock`.
 """
 
 from __future__ import annotations
@@ -159,8 +159,8 @@ class ResultsFolder:
 
     def read_ledger(self) -> dict[int, tuple[str, str]]:
         """run_id -> (status, shard) for every well-formed ledger line (first wins); no
-        checks against the manifest (:func:`experiments.sweep.integrity.inspect` makes them)."""
-        from experiments.sweep.integrity import parse_ledger
+        checks against the manifest (:func:`sweeps.integrity.inspect` makes them)."""
+        from sweeps.integrity import parse_ledger
 
         raw = self.ledger_path.read_bytes() if self.ledger_path.exists() else b""
         entries: dict[int, tuple[str, str]] = {}
@@ -274,7 +274,7 @@ def load_results(folder: str | Path, trajectories: bool = True) -> Results:
     The folder is checked against its manifest first (:func:`integrity.inspect`); a
     damaged folder raises :class:`DamagedFolder` naming every problem found.
     """
-    from experiments.sweep.integrity import damage_message, inspect
+    from sweeps.integrity import damage_message, inspect
 
     store = ResultsFolder(folder)
     if not store.path.is_dir():

@@ -108,7 +108,7 @@ class Interrupts:
 
 class SweepInterrupted(KeyboardInterrupt):
     """A sweep stopped by SIGINT or SIGTERM: its finished runs are kept (``report``, a
-    :class:`experiments.sweep.runner.SweepReport`); the message says how to continue."""
+    :class:`sweeps.runner.SweepReport`); the message says how to continue."""
 
     def __init__(self, report, signum: int, resume: str) -> None:
         self.report, self.signum = report, signum
