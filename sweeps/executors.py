@@ -11,14 +11,18 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import signal
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 
 #: How long to try to reach a Dask scheduler before giving up (OSError).
 CONNECT_TIMEOUT = "20s"
+#: Seconds each start-up task of a fork-server pool sleeps (longer than submitting them).
+WORKER_START_TASK = 0.05
 
 
 class InProcessExecutor(Executor):
@@ -56,6 +60,38 @@ def ignore_interrupts() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
+@contextlib.contextmanager
+def interrupts_deferred() -> Iterator[None]:
+    """Hold a Ctrl-C that arrives while worker processes start and deliver it afterwards
+    to the handler that was installed before (the sweep's, which stops cleanly). Stopping
+    the pool while a worker was half-started made that worker print a traceback (it could
+    not open the pool's semaphores any more). Only the main thread handles signals."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: held.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if held:
+            signal.raise_signal(signal.SIGINT)
+
+
+def start_fork_server() -> None:
+    """Start the fork server with SIGINT ignored: an ignored signal stays ignored across
+    ``exec``, the server keeps that disposition and so does every worker it forks, from
+    its first instruction (a handled one would be reset, and a Ctrl-C during the workers'
+    imports would print their tracebacks). The parent ignores SIGINT only for the few
+    milliseconds of the spawn."""
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        multiprocessing.forkserver.ensure_running()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def process_executor(workers: int | None = None) -> ProcessPoolExecutor:
     """Local worker processes (ignoring SIGINT: :func:`ignore_interrupts`). Forked from
     this process (started at once, the model already imported) while it runs a single
@@ -68,13 +104,21 @@ def process_executor(workers: int | None = None) -> ProcessPoolExecutor:
             mp_context=multiprocessing.get_context("fork"),
             initializer=ignore_interrupts,
         )
-        executor.submit(os.getpid).result()  # forks every worker now, before any thread
+        with interrupts_deferred():
+            executor.submit(os.getpid).result()  # forks every worker now, before any thread
         return executor
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["sweeps.engine", "sweeps.metrics"])
-    return ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=ignore_interrupts
-    )
+    with interrupts_deferred():
+        start_fork_server()
+        executor = ProcessPoolExecutor(
+            max_workers=workers, mp_context=context, initializer=ignore_interrupts
+        )
+        # a fork-server pool starts a worker per submission while none is idle: tasks that
+        # outlast the submissions start them all now, so none is half-started at a Ctrl-C
+        for future in [executor.submit(time.sleep, WORKER_START_TASK) for _ in range(workers)]:
+            future.result()
+    return executor
 
 
 def abandon(executor: Executor, futures: Iterable[Future]) -> list[Future]:
