@@ -23,6 +23,8 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor
 CONNECT_TIMEOUT = "20s"
 #: Seconds each start-up task of a fork-server pool sleeps (longer than submitting them).
 WORKER_START_TASK = 0.05
+#: Seconds to wait for a terminated worker to exit before giving up on it.
+WORKER_STOP_SECONDS = 5.0
 
 
 class InProcessExecutor(Executor):
@@ -133,10 +135,26 @@ def abandon(executor: Executor, futures: Iterable[Future]) -> list[Future]:
         elif not future.cancel():
             busy.append(future)
     if busy and isinstance(executor, ProcessPoolExecutor):
-        for process in list((getattr(executor, "_processes", None) or {}).values()):
+        processes = list((getattr(executor, "_processes", None) or {}).values())
+        for process in processes:
             with contextlib.suppress(OSError, AttributeError):
                 process.terminate()
+        for process in processes:
+            with contextlib.suppress(OSError, AttributeError, ValueError):
+                process.join(WORKER_STOP_SECONDS)
+        release_result_pipe(executor)
     return finished
+
+
+def release_result_pipe(executor: ProcessPoolExecutor) -> None:
+    """Close this process's own copy of the pool's result pipe's sending end, once its
+    workers are stopped. A worker stopped while it sent a large result leaves half a
+    message in the pipe; the pool's reader thread would wait for the rest for ever (and
+    the sweep with it, at shutdown). With no sending end left open, it reads end of file,
+    marks the pool broken and exits. Uses a private attribute of ProcessPoolExecutor."""
+    queue = getattr(executor, "_result_queue", None)
+    with contextlib.suppress(AttributeError, OSError):
+        queue._writer.close()
 
 
 @contextlib.contextmanager

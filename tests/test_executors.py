@@ -63,3 +63,27 @@ def test_this_process_keeps_its_interrupt_handler():
     with interrupts_deferred():
         pass
     assert signal.getsignal(signal.SIGINT) is before
+
+
+def test_a_half_sent_result_does_not_hang_a_stopped_sweep():
+    """A worker stopped in the middle of sending a large result leaves half a message in
+    the pool's result pipe: stopping the pool must still return (it used to wait for the
+    rest of the message for ever)."""
+    code = (
+        "import os, struct, threading, time\n"
+        "from sweeps.executors import abandon, process_executor\n"
+        "pool = process_executor(2)\n"
+        "busy = pool.submit(time.sleep, 60)\n"
+        "time.sleep(0.5)\n"
+        "os.write(pool._result_queue._writer.fileno(), struct.pack('!i', 10**6) + b'half')\n"
+        "time.sleep(0.5)\n"
+        "abandon(pool, [busy])\n"
+        "stopped = threading.Event()\n"
+        "threading.Thread(target=lambda: (pool.shutdown(), stopped.set()), daemon=True).start()\n"
+        "print('stopped' if stopped.wait(30) else 'hung', flush=True)\n"
+        "os._exit(0)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert out.stdout.strip() == "stopped", out.stderr
