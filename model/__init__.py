@@ -1,27 +1,25 @@
 """The world AI-economy model: array equations, parameters, data, the batched setup and
 RegionModel.
 
-``RegionModel`` and ``RegionScenario`` (and with them Mesa) are imported on first use, so
-that workers that only need the array equations (``model.equations``) start fast.
+Every name is imported on first use: workers that only need the array equations
+(``model.equations``) start fast, and so does ``latam-ai --help`` (no pandas, no Mesa).
 """
 
-from model.parameters import PARAMETERS
-from model.policies import STRATEGY_NAMES
-from model.synthetic import synthetic_region, synthetic_world
+import importlib
 
-__all__ = [
-    "PARAMETERS",
-    "RegionModel",
-    "RegionScenario",
-    "STRATEGY_NAMES",
-    "synthetic_region",
-    "synthetic_world",
-]
+#: Public name -> the module of this package that defines it.
+_EXPORTS = {
+    "PARAMETERS": "parameters",
+    "STRATEGY_NAMES": "policies",
+    "synthetic_region": "synthetic",
+    "synthetic_world": "synthetic",
+    "RegionModel": "region",
+    "RegionScenario": "region",
+}
+__all__ = sorted(_EXPORTS)
 
 
 def __getattr__(name: str):
-    if name in ("RegionModel", "RegionScenario"):
-        from model import region
-
-        return getattr(region, name)
-    raise AttributeError(f"module 'model' has no attribute {name!r}")
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'model' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"model.{_EXPORTS[name]}"), name)

@@ -13,10 +13,10 @@ import numbers
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 from model.tiers import DEFAULT_THRESHOLDS
 
@@ -235,6 +235,8 @@ MONTH_PATTERN = re.compile(r"\d{4}-\d{2}(-\d{2})?")  # 'YYYY-MM' or 'YYYY-MM-DD'
 
 def parse_month(value: Any, name: str, origin: str = "argument") -> pd.Period:
     """A calendar month from ``'2025-08'``, a date or a Period; errors name the parameter."""
+    import pandas as pd  # here, not at the top: the command line's help needs no pandas
+
     try:
         if isinstance(value, str) and not MONTH_PATTERN.fullmatch(value.strip()):
             raise ValueError(value)
@@ -259,11 +261,13 @@ def validate_value(name: str, value: Any, origin: str = "argument") -> Any:
     spec = BY_NAME[name]
     where = f"{name}={value!r} (from {origin})"
     if spec.kind == "bool":
+        import numpy as np  # here: the command line's help needs no numpy
+
         if not isinstance(value, bool | np.bool_):
             raise ValueError(f"{where} must be true or false")
         return bool(value)
     if spec.kind in ("float", "int"):
-        if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):  # np.bool_ is no Real
             raise ValueError(f"{where} must be a number in [{spec.low}, {spec.high}] {spec.unit}")
         if not spec.low <= value <= spec.high:
             raise ValueError(f"{where} is outside the allowed range [{spec.low}, {spec.high}]")
@@ -350,6 +354,8 @@ def validate_policies(value: Any, origin: str = "argument") -> dict[str, tuple[P
     months and budgets are checked here (two entries in one month are an error); ISO3
     codes when the model knows its countries.
     """
+    import pandas as pd
+
     if value is None:
         return {}
     if not isinstance(value, Mapping):

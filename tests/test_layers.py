@@ -51,3 +51,18 @@ def test_equations_do_not_load_mesa():
     code = "import sys, model.equations, model.kernel; print('mesa' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert out.stdout.strip() == "False", out.stderr
+
+
+def test_the_command_line_help_loads_no_numerical_library():
+    """``latam-ai --help`` builds every sub-command's options without pandas, numpy,
+    scipy or Mesa (they took seconds to import before the help could print)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\nfrom experiments.cli import main\ntry:\n    main(['--help'])\n"
+        "except SystemExit:\n    pass\n"
+        "print(sorted({'pandas', 'numpy', 'scipy', 'mesa'} & set(sys.modules)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert out.stdout.strip().splitlines()[-1] == "[]", out.stderr

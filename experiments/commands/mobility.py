@@ -18,13 +18,15 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from experiments.cli import UsageError
 from experiments.commands.options import add_common_options
 from model.parameters import BY_NAME
 from model.tiers import DEFAULT_THRESHOLDS
+
+if TYPE_CHECKING:  # pandas is imported where a command runs: the help needs none
+    import pandas as pd
 
 HELP = "measure tier mobility on the ILIA panel or on a results folder"
 STATE_COLUMNS = ["research", "capital", "adoption", "enabling", "governance"]
@@ -82,6 +84,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def scenario_frames(folder: Path, by: str | None) -> dict[str, tuple[pd.DataFrame, str | None]]:
     """Tidy frames (one per scenario, a ``run`` column) and each scenario's shock month."""
+    import pandas as pd
+
     if (folder / "agents.parquet").exists():  # latam-ai run
         if by is not None:
             raise UsageError(
@@ -132,6 +136,8 @@ DEFAULT_LAG, DEFAULT_BOOT, FEW_REPLICATES = 12, 1000, 100
 
 def check_shock(shock: str, frame: pd.DataFrame, lag: int) -> None:
     """The shock month must fall inside the runs' dates, leaving `lag` months after it."""
+    import pandas as pd
+
     try:
         month = pd.Period(shock, freq="M")
     except ValueError:

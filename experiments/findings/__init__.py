@@ -19,8 +19,11 @@ from __future__ import annotations
 
 import importlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from experiments.findings.common import Finding, run_experiments
+if TYPE_CHECKING:
+    from experiments.findings.common import Finding
+
 
 #: Question name -> module in this package, in the order of docs/FINDINGS.md.
 QUESTIONS = {
@@ -59,6 +62,8 @@ def run_question(
     stale results are never reused and none is deleted; the same key resumes), analyse
     the sweeps just run and (with ``write``) write the tables, figures and markdown
     fragment into ``out/<question>/``."""
+    from experiments.findings.common import run_experiments
+
     module = question_module(question)
     folder = Path(out or default_folder(quick)) / question
     runs = run_experiments(
@@ -72,3 +77,11 @@ def run_question(
 
 
 __all__ = ["QUESTIONS", "Finding", "default_folder", "question_module", "run_question"]
+
+
+def __getattr__(name: str):
+    if name == "Finding":  # imported on first use: the command line's help needs no scipy
+        from experiments.findings.common import Finding
+
+        return Finding
+    raise AttributeError(f"module 'experiments.findings' has no attribute {name!r}")
