@@ -70,17 +70,28 @@ def base_parameters(**extra) -> dict:
     }
 
 
+def validated_runs(base: dict, parameter_sets: list[dict[str, float]], origin: str) -> list:
+    """Each parameter set over the validated ``base`` (validated once: the start table's
+    checks are not repeated per run), its own values validated one by one."""
+    from model.parameters import validate_parameters, validate_value
+
+    fixed = validate_parameters(base, origin)
+    return [
+        fixed | {name: validate_value(name, value, origin) for name, value in p.items()}
+        for p in parameter_sets
+    ]
+
+
 def simulate_world(parameter_sets: list[dict[str, float]], seeds: list[int]) -> dict:
     """Statistics of the calibration targets for each parameter set (one run each)."""
     from model.builder import build_batch
     from model.kernel import run_kernel
-    from model.parameters import validate_parameters
 
     base = base_parameters()
     parts: list[dict[str, np.ndarray]] = []
     for start in range(0, len(parameter_sets), CHUNK):
         chunk = parameter_sets[start : start + CHUNK]
-        runs = [validate_parameters(base | p, "calibration") for p in chunk]
+        runs = validated_runs(base, chunk, "calibration")
         batch = build_batch(runs, seeds[start : start + CHUNK])
         months = np.arange(len(batch.months))
         history = run_kernel(batch, (), np.arange(len(runs)), months)

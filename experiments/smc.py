@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+LOG = logging.getLogger("latam_ai.calibration")
 #: A batch simulator: parameter dicts and seeds -> statistic name -> (runs,) values.
 Simulator = Callable[[list[dict[str, float]], list[int]], dict[str, np.ndarray]]
 #: Smallest and largest batch of simulations the sampler asks for at once (results do not
@@ -149,6 +150,7 @@ def _sampler_class():
                 self.generations.append(
                     {"generation": t, "evaluations": evaluations, "accepted": accepted}
                 )
+                LOG.info("generation %d: %d accepted of %d simulations", t, accepted, evaluations)
             if sample.n_accepted < n:
                 sample.ok = False
             return sample

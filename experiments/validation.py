@@ -134,11 +134,10 @@ def ilia2025_forecast(posterior: str | Path, draws: int, replications: int, seed
 
 def ilia2024_forecast(draws: pd.DataFrame, replications: int, seed: int) -> pd.DataFrame:
     """Skill of the 2023-start forecast of ILIA 2024 (the 12 countries of ILIA 2023)."""
-    from experiments.calibration import base_parameters
+    from experiments.calibration import base_parameters, validated_runs
     from experiments.calibration_targets import ILIA2024_MONTH, ilia2023_countries
     from model.builder import build_batch
     from model.kernel import run_kernel
-    from model.parameters import validate_parameters
     from sweeps.design import spawn_seeds
 
     base = base_parameters(end=ILIA2024_MONTH)
@@ -148,7 +147,7 @@ def ilia2024_forecast(draws: pd.DataFrame, replications: int, seed: int) -> pd.D
     observed = published(2024, twelve)
     scores = []
     for start in range(0, len(sets), 1000):
-        runs = [validate_parameters(base | p, "validation") for p in sets[start : start + 1000]]
+        runs = validated_runs(base, sets[start : start + 1000], "validation")
         with warnings.catch_warnings():  # the release (2025-08) is after this run's end
             warnings.simplefilter("ignore", UserWarning)
             batch = build_batch(runs, seeds[start : start + 1000])
