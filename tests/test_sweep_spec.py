@@ -112,7 +112,8 @@ def test_key_line_finds_keys_under_their_table():
 def test_example_files_validate_and_count_their_runs(path):
     experiment = load_experiment(path)
     design = build_design(experiment)
-    assert len(design) == design["sample_id"].nunique() * experiment.replications
+    per_sample = experiment.posterior_draws * experiment.replications
+    assert len(design) == design["sample_id"].nunique() * per_sample
     assert design["run_id"].is_unique
 
 
