@@ -26,6 +26,7 @@ from experiments.findings.common import Finding, run_experiments
 QUESTIONS = {
     "open_weights": "open_weights",
     "peru": "peru",
+    "demonstration": "demonstration",
     "window": "window",
     "consortium": "consortium",
     "emergence": "emergence",

@@ -29,9 +29,9 @@ import pandas as pd
 
 from experiments.findings.common import Finding, ci, fmt, load, posterior_note, provenance, wilson
 from experiments.findings.uncertainty import (
-    clusters,
     cluster_resamples,
     cluster_share,
+    clusters,
     interval_kind,
     paired,
 )
@@ -123,6 +123,13 @@ def crossing(budgets: np.ndarray, p: np.ndarray, p_status_quo: np.ndarray, targe
     return np.where(p0 >= target, 0.0, value)
 
 
+def cluster_counts(frame: pd.DataFrame, column: str, keys: np.ndarray):
+    """Successes and runs of ``column`` per cluster (ordered as ``keys``)."""
+    position = np.searchsorted(keys, clusters(frame).to_numpy())
+    hits = np.bincount(position, weights=frame[column].to_numpy(float), minlength=keys.size)
+    return hits, np.bincount(position, minlength=keys.size).astype(float)
+
+
 def frontier(table: pd.DataFrame, n_boot: int = FRONTIER_BOOT, seed: int = 0) -> pd.DataFrame:
     """The frontier per edition, strategy, year and target with its bootstrap interval
     (clusters resampled once for every budget and the status quo of an edition)."""
@@ -135,25 +142,13 @@ def frontier(table: pd.DataFrame, n_boot: int = FRONTIER_BOOT, seed: int = 0) ->
         status_quo = block[block.strategy == BASELINE]
         for year in YEARS:
             column = f"pioneer_by_{year}"
-
-            def counts(frame):
-                hits = np.bincount(
-                    np.searchsorted(keys, clusters(frame).to_numpy()),
-                    weights=frame[column].to_numpy(float),
-                    minlength=keys.size,
-                )
-                runs = np.bincount(
-                    np.searchsorted(keys, clusters(frame).to_numpy()), minlength=keys.size
-                )
-                return hits, runs.astype(float)
-
-            sq_hits, sq_runs = counts(status_quo)
+            sq_hits, sq_runs = cluster_counts(status_quo, column, keys)
             p0 = sq_hits.sum() / sq_runs.sum()
             p0_boot = sq_hits[index].sum(1) / sq_runs[index].sum(1)
             for strategy, runs in block.groupby("strategy"):
                 if strategy == BASELINE:
                     continue
-                per_budget = [counts(runs[runs.budget == b]) for b in budgets]
+                per_budget = [cluster_counts(runs[runs.budget == b], column, keys) for b in budgets]
                 hits = np.stack([h for h, _ in per_budget])  # (budgets, clusters)
                 total = np.stack([n for _, n in per_budget])
                 p = hits.sum(1) / total.sum(1)
