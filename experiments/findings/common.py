@@ -174,7 +174,11 @@ def posterior_note(folder: str | Path, stem: str) -> str | None:
     if (Path(folder) / stem / "manifest.json").exists():
         return None
     missing = missing_posterior(experiment_path(f"{stem}.toml"))
-    reason = f"its posterior file {missing.name} is not committed" if missing else "not run"
+    reason = (
+        f"its posterior file {missing.name} is not committed"
+        if missing
+        else "no results in this folder"
+    )
     return (
         f"Parameters + noise: `{stem}.toml` was not run ({reason}); only the noise-only "
         "intervals (default parameters) are given."

@@ -273,11 +273,17 @@ def analyse(folder: str | Path) -> Finding:
         tables["demonstration_summary_posterior"] = post_table
         post_text = f"{provenance(posterior, COMMAND)}\n\n{_lines(post_table)}"
     start = frame["start"].iloc[0]
+    first_pair = frame[frame.unit == frame.unit.iloc[0]].drop_duplicates("iso3")
+    adopters = first_pair[first_pair.start_tier == ADOPTER]
+    denominators = (
+        f"{len(adopters)} of the peers start as Adopters, {int(adopters.ilia.sum())} of them "
+        f"ILIA countries ({', '.join(sorted(adopters[adopters.ilia].iso3))})"
+    )
     text = f"""
 {provenance(results, COMMAND)} Start {start} (ILIA 2024); Peru's production platform from
 2026-01; peers are the 31 other countries of Latin America and Caribbean; imitators spend
-the default `policy_budget`. Means over pairs of runs (effect on, effect off; the same
-replicate) with 95% bootstrap intervals.
+the default `policy_budget`; {denominators}. Means over pairs of runs (effect on,
+effect off; the same replicate) with 95% bootstrap intervals.
 
 ### Noise only (default parameters)
 
