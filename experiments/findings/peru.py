@@ -224,7 +224,9 @@ def _figure(curves: pd.DataFrame, posterior: pd.DataFrame | None):
     from figures.style import new_figure, series_colour
 
     editions = sorted(curves["edition"].unique())
-    fig, axes = new_figure(len(editions), len(YEARS), figsize=(12, 4.2 * len(editions)))
+    fig, axes = new_figure(
+        len(editions), len(YEARS), figsize=(12, 4.2 * len(editions)), layout="constrained"
+    )
     axes = np.asarray(axes).reshape(len(editions), len(YEARS))
     strategies = [s for s in curves["strategy"].unique() if s != BASELINE]
     for i, edition in enumerate(editions):
