@@ -28,7 +28,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from experiments.findings.common import Finding, ci, cube, load, posterior_note, provenance
+from experiments.findings.common import (
+    Finding,
+    bootstrap_mean,
+    ci,
+    cube,
+    load,
+    posterior_note,
+    provenance,
+)
 from experiments.findings.uncertainty import cluster_mean, clusters, interval_kind, paired, unit
 from model.parameters import BY_NAME
 
@@ -134,12 +142,27 @@ def gap_paths(results) -> pd.DataFrame:
 
 
 def path_effects(paths: pd.DataFrame) -> pd.DataFrame:
-    """Release minus none of each gap per mechanism setting and date (paired)."""
+    """Release minus none of each gap per mechanism setting and date, paired by replicate
+    (the trajectories are the noise-only runs): mean and bootstrap interval."""
     frames = []
     for measure in ("adoption_gap", "production_gap"):
-        for date, block in paths.groupby("date"):
-            effects = paired(block, "release", measure, "none", within=("mechanism",))
-            frames.append(effects.assign(date=date))
+        wide = paths.pivot_table(
+            index=["mechanism", "date", "replicate"], columns="release", values=measure
+        )
+        diff = (wide["release"] - wide["none"]).unstack("replicate")  # (mechanism, date) rows
+        mean, low, high = bootstrap_mean(diff.to_numpy(float).T)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "mechanism": diff.index.get_level_values("mechanism"),
+                    "date": diff.index.get_level_values("date"),
+                    "metric": measure,
+                    "mean_difference": mean,
+                    "low": low,
+                    "high": high,
+                }
+            )
+        )
     return pd.concat(frames, ignore_index=True)
 
 
