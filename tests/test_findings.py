@@ -139,5 +139,6 @@ def test_command_quick_and_unknown_question(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "Q4" in out and f"sweeps in {sweep.parents[1]}/" in out
     assert findings_main(["no_such_question", "--quick", "--out", str(tmp_path)]) == 2
-    expected = {"open_weights", "peru", "window", "consortium", "emergence", "drivers"}
+    expected = {"open_weights", "peru", "demonstration", "window", "consortium", "emergence"}
+    expected |= {"drivers"}
     assert set(QUESTIONS) == expected

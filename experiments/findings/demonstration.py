@@ -300,7 +300,7 @@ both happen:
 """
     return Finding(
         "demonstration",
-        "Q3. The demonstration effect: who follows Peru, how soon, what they gain",
+        "Q2b. The demonstration effect: who follows Peru, how soon, what they gain",
         text,
         tables=tables,
         figures={"demonstration": _figure(frame)},
