@@ -1,5 +1,6 @@
-"""Question 3: the demonstration effect. When Peru follows the production platform (and
-becomes a Pioneer), how many Adopters imitate it, how soon, and what do they gain?
+"""Question 2b (part of Peru's choice): the demonstration effect. When Peru follows the
+production platform (and becomes a Pioneer), how many Adopters imitate it, how soon, and
+what do they gain?
 
 Experiments: ``peru_demonstration.toml`` (default parameters: noise only) and
 ``peru_demonstration_posterior.toml`` (over posterior draws: parameters + noise). Peru
