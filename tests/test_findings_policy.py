@@ -167,6 +167,35 @@ def test_demonstration_followers_come_at_the_first_review_and_gain(quick_folder)
     assert "PER" not in set(countries["iso3"])
 
 
+def test_followers_found_by_governance_are_the_models_imitators(quick_folder):
+    """The paired-governance rule finds exactly the countries the model switched."""
+    from experiments.findings.common import load
+    from experiments.findings.demonstration import followers
+    from model.region import RegionModel
+
+    finding = _finding("demonstration", quick_folder)
+    results = load(finding.sweeps / "peru_demonstration")
+    frame = followers(results)
+    design = results.design
+    run = design[design["demonstration_effect"].astype(str).str.lower() == "true"].iloc[0]
+    model = RegionModel(
+        rng=int(run.seed),
+        policies=run.policies,
+        demonstration_effect=True,
+        focus="Latin America and Caribbean",
+    )
+    for _ in range(len(model.dates) - 1):
+        model.step()
+    imitators = {
+        agent.iso3
+        for agent, policy in zip(model.agents, model.view["policy"], strict=True)
+        if policy != "status_quo" and agent.iso3 != "PER"
+    }
+    budget = float(run.policies["PER"][0][2])
+    found = frame[(frame.budget == budget) & (frame.unit == run.replicate) & frame.followed]
+    assert imitators and imitators == set(found["iso3"])
+
+
 def test_posterior_draws_give_the_parameters_and_noise_intervals(tmp_path, monkeypatch):
     import sweeps.spec_posterior as spec_posterior
 
