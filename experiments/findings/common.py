@@ -212,9 +212,11 @@ def provenance(results, command: str) -> str:
     quick = "--quick" in (results.folder / "experiment.toml").read_text(encoding="utf-8")
     git = manifest.get("git", {})
     commit = (git.get("commit") or "?")[:10] + (" (dirty)" if git.get("dirty") else "")
+    posterior = design.get("posterior")
+    draws = f"{posterior['draws']} posterior draws x " if posterior else ""
     return (
         f"`{command}{' --quick' if quick else ''}` ran `{manifest['experiment']['path']}`: "
-        f"{manifest['counts']['done']} runs ({design['samples']} samples x "
+        f"{manifest['counts']['done']} runs ({design['samples']} samples x {draws}"
         f"{design['replications']} replications), root seed {design['seed']}, common random "
         f"numbers {'on' if design['common_random_numbers'] else 'off'}, "
         f"{manifest['counts']['failed']} failed; code {commit}."
