@@ -272,7 +272,10 @@ def analyse(folder: str | Path) -> Finding:
         post_pairs = per_pair(followers(posterior))
         post_table = summary(post_pairs, interval_kind(posterior.design))
         tables["demonstration_summary_posterior"] = post_table
-        post_text = f"{provenance(posterior, COMMAND)}\n\n{_lines(post_table)}"
+        post_text = (
+            f"{provenance(posterior, COMMAND)}\n\n{_lines(post_table)}\n\nWhen Peru succeeds vs "
+            f"when it does not:\n\n{_success_lines(post_table)}"
+        )
     start = frame["start"].iloc[0]
     first_pair = frame[frame.unit == frame.unit.iloc[0]].drop_duplicates("iso3")
     adopters = first_pair[first_pair.start_tier == ADOPTER]
