@@ -33,8 +33,10 @@ QUICK_REPLICATIONS = 3
 #: Saltelli base samples and Morris trajectories in quick mode.
 QUICK_BASE_SAMPLES = 16
 QUICK_TRAJECTORIES = 4
-#: Posterior draws of an experiment with a ``[posterior]`` table in quick mode.
+#: Posterior draws of an experiment with a ``[posterior]`` table in quick mode, and its
+#: replications per draw (the draws carry the spread there).
 QUICK_DRAWS = 4
+QUICK_POSTERIOR_REPLICATIONS = 1
 LEVEL = 0.95
 N_BOOT = 2000
 
@@ -101,6 +103,7 @@ def scaled_experiment(path: str | Path, quick: bool):
         if "posterior" in data and "draws" in data["posterior"]:
             data["posterior"]["draws"] = min(int(data["posterior"]["draws"]), QUICK_DRAWS)
             changes["posterior draws"] = data["posterior"]["draws"]
+            head["replications"] = min(head["replications"], QUICK_POSTERIOR_REPLICATIONS)
         text = (
             f"# latam-ai findings --quick: replications = {head['replications']}"
             f"{''.join(f', {k} = {v}' for k, v in changes.items())}\n{text}"
