@@ -200,3 +200,24 @@ def test_the_committed_posterior_is_usable():
     sidecar = (COMMITTED.parent / "README.md").read_text()
     for fact in ("DERIVED", "seed:", "pyabc 0.13.0", "date:", "latam-ai calibrate"):
         assert fact in sidecar, fact
+
+
+def test_the_calibrate_command_writes_posterior_sidecar_and_validation(tmp_path, monkeypatch):
+    from experiments import calibration, validation
+    from experiments.cli import main
+
+    monkeypatch.setattr(calibration, "QUICK", {"population": 8, "generations": 1, "draws": 12})
+    monkeypatch.setattr(validation, "QUICK", {"draws": 3, "replications": 2})
+    out = tmp_path / "calibration"
+    assert main(["calibrate", "--quick", "--seed", "5", "-o", str(out), "--validate"]) == 0
+    posterior = pd.read_csv(out / "posterior.csv")
+    assert len(posterior) == 12 and list(posterior.columns) == [p.name for p in PRIORS]
+    readme = (out / "README.md").read_text()
+    assert "seed: 5" in readme and "DERIVED" in readme and "--quick --seed 5" in readme
+    skill = pd.read_csv(out / "validation_ilia2025.csv").set_index("forecast")
+    assert skill.loc["calibrated model (posterior x noise)", "runs"] == 3 * 2
+    assert skill.loc["no change (ILIA 2024)", "rmse"] == pytest.approx(4.2918, abs=1e-3)
+    # the same seed again: the same posterior
+    again = tmp_path / "again"
+    assert main(["calibrate", "--quick", "--seed", "5", "-o", str(again)]) == 0
+    pd.testing.assert_frame_equal(pd.read_csv(again / "posterior.csv"), posterior)

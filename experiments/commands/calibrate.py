@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import shlex
-import sys
 from pathlib import Path
 
 from experiments.cli import UsageError
@@ -89,6 +88,22 @@ def check_out(out: Path) -> None:
             )
 
 
+def command_line(args: argparse.Namespace) -> str:
+    """The command that reproduces this calibration (for the README sidecar)."""
+    words = ["latam-ai", "calibrate"]
+    if args.quick:
+        words.append("--quick")
+    if args.seed != DEFAULT_SEED:
+        words += ["--seed", str(args.seed)]
+    for key in ("population", "generations", "draws"):
+        if getattr(args, key) is not None:
+            words += [f"--{key}", str(getattr(args, key))]
+    words += ["-o", args.out.as_posix()]
+    if args.validate:
+        words.append("--validate")
+    return shlex.join(words)
+
+
 def main(args: argparse.Namespace) -> int:
     if not 0 <= args.seed < 2**63:
         raise UsageError(f"--seed {args.seed}: must be an integer in [0, 2**63 - 1]")
@@ -109,7 +124,7 @@ def main(args: argparse.Namespace) -> int:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UsageError(f"--out {out}: cannot create the folder ({exc.strerror})") from None
-    command = "latam-ai calibrate " + shlex.join(sys.argv[2:])
+    command = command_line(args)
     posterior = args.posterior
     if posterior is None:
         from experiments.calibration import calibrate
