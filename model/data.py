@@ -116,6 +116,19 @@ SCHEMAS: dict[str, tuple[tuple[Column, ...], tuple[str, ...]]] = {
         ),
         ("iso3",),
     ),
+    "rd_spending.csv": (
+        (
+            Column("iso3", "iso3"),
+            Column("year", "int", 1990, 2030),
+            Column("indicator", "str"),
+            Column("scope", "str"),
+            Column("pct_gdp", "float", 0, 10),
+            Column("amount", "str", required=False),
+            Column("flag", "flag"),
+            Column("source", "str"),
+        ),
+        ("iso3", "year", "indicator"),
+    ),
     # --- the world (data/world/README.md): every country with readiness and GDP data ---
     "world/gairi_2024.csv": (
         (

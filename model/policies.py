@@ -43,7 +43,19 @@ STRATEGIES: tuple[Strategy, ...] = (
     Strategy("regional_consortium", 0.40, 0.10, 0.30, 0.20, True,
              "members pool research (absorptive capacity, spillovers) and share open "
              "foundations (cheaper infrastructure)"),
+    # Single levers: the whole extra budget on one lever (references for the policy
+    # frontier, docs/FINDINGS.md Q2; not strategies of the essay).
+    Strategy("research_only", 1.0, 0.0, 0.0, 0.0, False,
+             "the whole extra budget on the research lever"),
+    Strategy("adoption_only", 0.0, 1.0, 0.0, 0.0, False,
+             "the whole extra budget on the adoption lever"),
+    Strategy("infrastructure_only", 0.0, 0.0, 1.0, 0.0, False,
+             "the whole extra budget on the infrastructure lever"),
+    Strategy("governance_only", 0.0, 0.0, 0.0, 1.0, False,
+             "the whole extra budget on the governance lever"),
 )
+#: The strategies that put the whole budget on one lever, by lever.
+SINGLE_LEVER = {lever: f"{lever}_only" for lever in LEVERS}
 # fmt: on
 STRATEGY_NAMES: tuple[str, ...] = tuple(s.name for s in STRATEGIES)
 STATUS_QUO_NAME = "status_quo"

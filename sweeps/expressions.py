@@ -11,7 +11,8 @@ An experiment file may declare its own metrics (docs/SWEEPS.md)::
 (:data:`VARIABLES`): numbers, the variable names, ``+ - * / **``, unary minus, parentheses
 and the functions :data:`FUNCTIONS` (elementwise). It is parsed with :mod:`ast` and only
 those nodes are allowed, so no other code can run. ``country`` takes one country's value;
-otherwise ``reduce`` (:data:`REDUCERS`, default ``mean``) summarises the focus countries.
+otherwise ``reduce`` (:data:`REDUCERS`, default ``mean``; ``gini`` is
+:func:`model.metrics.gini`) summarises the focus countries.
 ``date`` ('YYYY-MM', default: the last month) must be within every run's horizon.
 """
 
@@ -26,6 +27,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from model.metrics import gini
+
 #: State variables an expression can name (those kept in a snapshot).
 VARIABLES = ("score", "tier", "governance", "adoption", "research", "enabling", "capital", "inflow")
 FUNCTIONS: dict[str, Callable] = {"log": np.log, "exp": np.exp, "sqrt": np.sqrt, "abs": np.abs}
@@ -36,6 +39,7 @@ REDUCERS: dict[str, Callable] = {
     "max": np.nanmax,
     "sum": np.nansum,
     "std": np.nanstd,
+    "gini": lambda values, axis: gini(values),  # over the last (country) axis
 }
 OPERATORS = {
     ast.Add: operator.add,

@@ -83,32 +83,6 @@ def test_paired_differences_are_within_replicates():
     assert out.loc["b", "low"] == pytest.approx(1.0) and out.loc["b", "share_positive"] == 1.0
 
 
-def test_open_weights(quick_folder):
-    finding = _finding("open_weights", quick_folder)
-    paths = finding.tables["open_weights_paired_paths"]
-    assert {"gate", "measure", "date", "mean_difference", "low", "high"} <= set(paths.columns)
-    upward = finding.tables["open_weights_explorer_upward"]
-    level = upward[upward.scenario != "release - none"]
-    assert level["probability"].between(0, 1).all()
-    adoption = paths[(paths.measure == "adoption_gap") & (paths.gate == "on")]
-    assert adoption["mean_difference"].iloc[-1] < 0  # the release narrows the adoption gap
-    assert "Adoption gap" in finding.text
-
-
-def test_peru(quick_folder):
-    finding = _finding("peru", quick_folder)
-    paths = finding.tables["peru_paths"]
-    assert set(paths["label"]) >= {"status_quo", "adoption_management", "production_platform"}
-    for year in (2028, 2030, 2035):
-        assert paths[f"p_pioneer_by_{year}"].between(0, 1).all()
-        assert (paths[f"low_{year}"] <= paths[f"high_{year}"]).all()
-    assert (paths["peru_share_of_inflows"] > 0).all() and (paths["peru_share_of_inflows"] < 1).all()
-    budget = finding.tables["peru_budget"]
-    assert budget["score_2035"].is_monotonic_increasing is not None
-    best = budget.groupby("policy_budget")["score_2035"].mean()
-    assert best.iloc[-1] > best.iloc[0]  # a larger budget raises Peru's score
-
-
 def test_window(quick_folder):
     finding = _finding("window", quick_folder)
     by_start = finding.tables["window_by_start"]
@@ -165,5 +139,6 @@ def test_command_quick_and_unknown_question(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "Q4" in out and f"sweeps in {sweep.parents[1]}/" in out
     assert findings_main(["no_such_question", "--quick", "--out", str(tmp_path)]) == 2
-    expected = {"open_weights", "peru", "window", "consortium", "emergence", "drivers"}
+    expected = {"open_weights", "peru", "demonstration", "window", "consortium", "emergence"}
+    expected |= {"drivers"}
     assert set(QUESTIONS) == expected

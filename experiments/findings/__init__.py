@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 QUESTIONS = {
     "open_weights": "open_weights",
     "peru": "peru",
+    "demonstration": "demonstration",
     "window": "window",
     "consortium": "consortium",
     "emergence": "emergence",

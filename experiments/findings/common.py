@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import tomllib
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,10 @@ QUICK_REPLICATIONS = 3
 #: Saltelli base samples and Morris trajectories in quick mode.
 QUICK_BASE_SAMPLES = 16
 QUICK_TRAJECTORIES = 4
+#: Posterior draws of an experiment with a ``[posterior]`` table in quick mode, and its
+#: replications per draw (the draws carry the spread there).
+QUICK_DRAWS = 4
+QUICK_POSTERIOR_REPLICATIONS = 1
 LEVEL = 0.95
 N_BOOT = 2000
 
@@ -95,6 +100,10 @@ def scaled_experiment(path: str | Path, quick: bool):
         if design.get("method") == "morris":
             design["trajectories"] = min(design["trajectories"], QUICK_TRAJECTORIES)
         changes = {k: design[k] for k in ("base_samples", "trajectories") if k in design}
+        if "posterior" in data and "draws" in data["posterior"]:
+            data["posterior"]["draws"] = min(int(data["posterior"]["draws"]), QUICK_DRAWS)
+            changes["posterior draws"] = data["posterior"]["draws"]
+            head["replications"] = min(head["replications"], QUICK_POSTERIOR_REPLICATIONS)
         text = (
             f"# latam-ai findings --quick: replications = {head['replications']}"
             f"{''.join(f', {k} = {v}' for k, v in changes.items())}\n{text}"
@@ -130,15 +139,53 @@ def run_experiments(
     from sweeps import run_experiment
     from sweeps.executors import make_executor
 
-    experiments = {
-        Path(name).stem: scaled_experiment(experiment_path(name), quick) for name in names
-    }
+    experiments = {}
+    for name in names:
+        missing = missing_posterior(experiment_path(name))
+        if missing is not None:  # the analysis says so (posterior_note)
+            warnings.warn(
+                f"{name}: not run, its [posterior] file {missing} does not exist "
+                "(parameter uncertainty needs the calibration's posterior)",
+                stacklevel=2,
+            )
+            continue
+        experiments[Path(name).stem] = scaled_experiment(experiment_path(name), quick)
     runs = results_folder(experiments, folder)
     for stem, experiment in experiments.items():
         with make_executor(workers, None) as executor:
             resume = (runs / stem / "manifest.json").exists()  # else a new sweep
             run_experiment(experiment, runs / stem, executor, resume=resume, progress=progress)
     return runs
+
+
+def missing_posterior(path: str | Path) -> Path | None:
+    """The posterior file an experiment's ``[posterior]`` table names when it does not
+    exist (None: no such table, or the file exists)."""
+    from sweeps.spec_posterior import default_posterior_file
+
+    path = Path(path)
+    table = tomllib.loads(path.read_text(encoding="utf-8")).get("posterior")
+    if table is None:
+        return None
+    file = path.parent / table["file"] if "file" in table else default_posterior_file()
+    return None if file.exists() else file
+
+
+def posterior_note(folder: str | Path, stem: str) -> str | None:
+    """Why the parameters + noise results of ``stem`` are missing from ``folder`` (None
+    when they are there): the text a finding prints in place of those intervals."""
+    if (Path(folder) / stem / "manifest.json").exists():
+        return None
+    missing = missing_posterior(experiment_path(f"{stem}.toml"))
+    reason = (
+        f"its posterior file {missing.name} is not committed"
+        if missing
+        else "no results in this folder"
+    )
+    return (
+        f"Parameters + noise: `{stem}.toml` was not run ({reason}); only the noise-only "
+        "intervals (default parameters) are given."
+    )
 
 
 def load(folder: str | Path, trajectories: bool = True):
@@ -168,9 +215,11 @@ def provenance(results, command: str) -> str:
     quick = "--quick" in (results.folder / "experiment.toml").read_text(encoding="utf-8")
     git = manifest.get("git", {})
     commit = (git.get("commit") or "?")[:10] + (" (dirty)" if git.get("dirty") else "")
+    posterior = design.get("posterior")
+    draws = f"{posterior['draws']} posterior draws x " if posterior else ""
     return (
         f"`{command}{' --quick' if quick else ''}` ran `{manifest['experiment']['path']}`: "
-        f"{manifest['counts']['done']} runs ({design['samples']} samples x "
+        f"{manifest['counts']['done']} runs ({design['samples']} samples x {draws}"
         f"{design['replications']} replications), root seed {design['seed']}, common random "
         f"numbers {'on' if design['common_random_numbers'] else 'off'}, "
         f"{manifest['counts']['failed']} failed; code {commit}."

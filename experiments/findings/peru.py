@@ -1,11 +1,23 @@
-"""Question 2: Peru's choice between managing adoption and building a production platform.
+"""Question 2: Peru's policy frontier. How large an extra budget (% of Peru's GDP per year,
+from 2026-01) makes Peru a Pioneer by 2030 or 2035 with probability 0.5 or 0.9, for each
+named strategy and each lever alone, from both start editions; what a score point costs;
+and what the budget is next to Peru's actual R&D spending.
 
-Experiments: ``peru_paths.toml`` (status quo, adoption management, production platform and
-two sequences, from 2026-01) and ``peru_budget.toml`` (the production platform with a larger
-policy budget and research gain: what would it take?). Measures: P(Pioneer by December 2028,
-2030, 2035) with Wilson intervals, the first Pioneer month, the distance of Peru's score to
-the Pioneer cut-off, Peru's AI capital and share of the region's inflows, and the effect on
-neighbours (scores and research, paired differences against the status quo).
+Experiments: ``peru_frontier.toml`` (default parameters, replications: noise only) and
+``peru_frontier_posterior.toml`` (the named strategies over posterior draws: parameters +
+noise). Measures:
+
+* P(Peru has been a Pioneer in some month up to December of the year) per edition,
+  strategy and budget: Wilson interval (noise only) or cluster bootstrap over draws;
+* the frontier: the smallest budget at which P reaches 0.5 or 0.9, linear interpolation
+  in log budget between grid points (between the status quo at budget 0 and the first
+  grid point in budget), with a bootstrap interval (replicates, or whole draws, resampled
+  once for all budgets and the status quo: common random numbers); "never" when the grid
+  (up to 5% of GDP) does not reach it;
+* cost per score point: cumulative budget 2026-2035 (USD bn; Peru's GDP in the model,
+  World Bank 2023) over the paired gain of Peru's December 2035 score against the status
+  quo (same replicate and draw);
+* the budget against Peru's R&D spending (``data/rd_spending.csv``).
 """
 
 from __future__ import annotations
@@ -15,238 +27,351 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from experiments.findings.common import (
-    Finding,
-    bootstrap_mean,
-    ci,
-    cube,
-    fmt,
-    load,
-    paired_differences,
-    percentile,
-    provenance,
-    wilson,
+from experiments.findings.common import Finding, ci, fmt, load, posterior_note, provenance, wilson
+from experiments.findings.uncertainty import (
+    cluster_resamples,
+    cluster_share,
+    clusters,
+    interval_kind,
+    paired,
 )
 
-EXPERIMENTS = ("peru_paths.toml", "peru_budget.toml")
+EXPERIMENTS = ("peru_frontier.toml", "peru_frontier_posterior.toml")
 COMMAND = "latam-ai findings peru"
-YEARS = (2028, 2030, 2035)
-NEIGHBOURS = ("COL", "ECU", "BOL", "CHL", "BRA")
-PIONEER_CUTOFF = 60.0
+YEARS = (2030, 2035)
+TARGETS = (0.5, 0.9)
 BASELINE = "status_quo"
+COUNTRY = "PER"
+POLICY_START = pd.Period("2026-01", "M")
+#: Bootstrap resamples of a frontier (each resample recomputes every P curve).
+FRONTIER_BOOT = 1000
 
 
-def _month_index(start: pd.Timestamp, year: int) -> int:
-    return (year - start.year) * 12 + 12 - start.month
+def strategy_of(plan) -> str:
+    """The strategy name of Peru's entry in a design's ``policies`` cell."""
+    entry = plan[COUNTRY]
+    if isinstance(entry, str):
+        return entry
+    if isinstance(entry, dict):
+        return entry["strategy"]
+    return entry[0][1]
 
 
-def pioneer_table(table: pd.DataFrame, by: str, start: pd.Timestamp) -> pd.DataFrame:
-    """Per scenario: P(Peru has been a Pioneer by December of each year) with Wilson
-    intervals, the median first Pioneer month, and the distance of the 2035 score to 60."""
+def months_to_december(edition: str, year: int) -> int:
+    """Month index (0 = the edition's first month) of December of ``year``."""
+    from model.builder import EDITION_START
+
+    start = pd.Period(EDITION_START[edition], "M")
+    return (pd.Period(f"{year}-12", "M") - start).n
+
+
+def frontier_table(results) -> pd.DataFrame:
+    """One row per run: edition, strategy, budget, cluster, unit and Peru's outcomes."""
+    table = results.table()
+    table["edition"] = table["initial"].astype(str)
+    table["strategy"] = table["policies"].map(strategy_of)
+    table["budget"] = table["policy_budget"].astype(float)
+    first = np.nan_to_num(table["peru_first_pioneer_month"].to_numpy(float), nan=np.inf)
+    for year in YEARS:
+        limit = table["edition"].map(lambda e, y=year: months_to_december(e, y)).to_numpy()
+        table[f"pioneer_by_{year}"] = first <= limit
+    return table
+
+
+def pioneer_curves(table: pd.DataFrame) -> pd.DataFrame:
+    """P(Pioneer by each year) per edition, strategy and budget with its interval
+    (Wilson over replicates without posterior draws; else a cluster bootstrap over draws)."""
+    posterior = interval_kind(table) == "parameters + noise"
     rows = []
-    for scenario, block in table.groupby(by, sort=False):
-        row = {by: scenario, "runs": len(block)}
-        first = block["peru_first_pioneer_month"].to_numpy(float)
+    for (edition, strategy, budget), block in table.groupby(["edition", "strategy", "budget"]):
+        row = {"edition": edition, "strategy": strategy, "budget": budget, "runs": len(block)}
         for year in YEARS:
-            crossed = np.nan_to_num(first, nan=np.inf) <= _month_index(start, year)
-            p, low, high = wilson(crossed.sum(), crossed.size)
-            row |= {f"p_pioneer_by_{year}": p, f"low_{year}": low, f"high_{year}": high}
-        reached = first[~np.isnan(first)]
-        median = (
-            np.nan
-            if reached.size < first.size / 2
-            else float(np.median(np.nan_to_num(first, nan=np.inf)))
-        )
-        row["median_first_pioneer_month"] = median
-        gap = PIONEER_CUTOFF - block["peru_score_2035"].to_numpy(float)
-        row["distance_to_60_2035"], row["distance_low"], row["distance_high"] = bootstrap_mean(gap)
-        row["distance_p05"], row["distance_p95"] = percentile(gap)
+            hits = block[f"pioneer_by_{year}"].to_numpy(float)
+            p, low, high = (
+                cluster_share(hits, clusters(block).to_numpy())
+                if posterior
+                else wilson(hits.sum(), hits.size)
+            )
+            row |= {f"p_{year}": p, f"low_{year}": low, f"high_{year}": high}
         row["score_2035"] = float(block["peru_score_2035"].mean())
         rows.append(row)
     return pd.DataFrame(rows)
 
 
-def trajectory_measures(results) -> pd.DataFrame:
-    """Per run: Peru's capital in December 2030 and 2035 (USD bn), its share of the
-    region's inflows 2026-2035, and neighbours' score and research in December 2035."""
-    traj = results.trajectories
-    dates = pd.to_datetime(np.sort(traj["date"].unique()))
-    rows = {}
-    capital, runs, countries, _ = cube(traj, "capital")
-    inflow = cube(traj, "inflow")[0]
-    peru = countries.index("PER")
-    for year in (2030, 2035):
-        t = int(np.flatnonzero(dates <= pd.Timestamp(f"{year}-12-01"))[-1])
-        rows[f"peru_capital_{year}"] = capital[:, t, peru]
-    window = (dates >= pd.Timestamp("2026-01-01")) & (dates <= pd.Timestamp("2035-12-01"))
-    rows["peru_share_of_inflows"] = inflow[:, window, peru].sum(1) / inflow[:, window].sum((1, 2))
-    last = int(np.flatnonzero(dates <= pd.Timestamp("2035-12-01"))[-1])
-    for variable in ("score", "research"):
-        values = cube(traj, variable)[0]
-        for iso3 in NEIGHBOURS:
-            if iso3 in countries:
-                rows[f"{iso3.lower()}_{variable}_2035"] = values[:, last, countries.index(iso3)]
-    return pd.DataFrame(rows, index=pd.Index(runs, name="run_id")).reset_index()
-
-
-def _figure(results, paths: pd.DataFrame):
-    from figures.style import date_axis, new_figure, series_colour, tier_bands
-
-    traj = results.trajectories
-    peru = traj[traj["iso3"].astype(str) == "PER"].merge(
-        results.design[["run_id", "label"]], on="run_id"
+def crossing(budgets: np.ndarray, p: np.ndarray, p_status_quo: np.ndarray, target: float):
+    """The budget at which P first reaches ``target`` (vectorised over leading axes of
+    ``p``: (..., budgets); ``p_status_quo``: (...)). 0 where the status quo already does;
+    between the status quo (budget 0) and the first grid point linear in budget, further
+    on linear in log budget; inf where no grid budget reaches it."""
+    p = np.asarray(p, float)
+    p0 = np.asarray(p_status_quo, float)
+    above = p >= target
+    k = np.argmax(above, axis=-1)
+    reached = above.any(axis=-1)
+    upper_b = budgets[k]
+    upper_p = np.take_along_axis(p, k[..., None], axis=-1)[..., 0]
+    lower_p = np.where(
+        k > 0, np.take_along_axis(p, np.maximum(k - 1, 0)[..., None], axis=-1)[..., 0], p0
     )
-    fig, ax = new_figure(figsize=(9, 5))
-    tier_bands(ax)
-    for k, label in enumerate(paths["label"]):
-        block = peru[peru["label"] == label].groupby("date")["score"]
-        quantiles = block.quantile([0.05, 0.5, 0.95]).unstack()
-        colour = series_colour(k)
-        ax.fill_between(quantiles.index, quantiles[0.05], quantiles[0.95], color=colour, alpha=0.15)
-        ax.plot(quantiles.index, quantiles[0.5], color=colour, lw=2, label=label)
-    ax.set_ylim(40, 65)
-    date_axis(ax)
-    ax.set_ylabel("Peru composite score (index 0-100)")
-    ax.set_title("Peru's paths from 2026-01: median and 90% range over replicates")
-    ax.legend(fontsize=8, loc="lower right")
-    return fig
+    with np.errstate(divide="ignore", invalid="ignore"):
+        step = np.where(upper_p > lower_p, (target - lower_p) / (upper_p - lower_p), 1.0)
+    step = np.clip(np.nan_to_num(step, nan=1.0), 0.0, 1.0)
+    lower_b = budgets[np.maximum(k - 1, 0)]
+    in_log = np.exp(np.log(lower_b) + step * (np.log(upper_b) - np.log(lower_b)))
+    value = np.where(k > 0, in_log, step * upper_b)
+    value = np.where(reached, value, np.inf)
+    return np.where(p0 >= target, 0.0, value)
 
 
-def _budget_figure(budget: pd.DataFrame):
-    from figures.style import new_figure, series_colour
-
-    fig, ax = new_figure(figsize=(7, 4.5))
-    for k, (gain, block) in enumerate(budget.groupby("policy_research_gain")):
-        ax.errorbar(
-            block["policy_budget"],
-            block["score_2035"],
-            yerr=[block["score_2035"] - block["p05"], block["p95"] - block["score_2035"]],
-            color=series_colour(k),
-            marker="o",
-            capsize=3,
-            label=f"policy_research_gain = {gain:g}",
-        )
-    ax.axhline(PIONEER_CUTOFF, color="black", ls="--", lw=1, label="Pioneer cut-off (60)")
-    ax.set_xlabel("policy_budget (lever intensity, 1 = default)")
-    ax.set_ylabel("Peru score, December 2035 (index 0-100)")
-    ax.set_title("What it would take: Peru's production platform, mean and 5-95% range")
-    ax.legend(fontsize=8)
-    return fig
+def cluster_counts(frame: pd.DataFrame, column: str, keys: np.ndarray):
+    """Successes and runs of ``column`` per cluster (ordered as ``keys``)."""
+    position = np.searchsorted(keys, clusters(frame).to_numpy())
+    hits = np.bincount(position, weights=frame[column].to_numpy(float), minlength=keys.size)
+    return hits, np.bincount(position, minlength=keys.size).astype(float)
 
 
-def budget_table(results) -> pd.DataFrame:
-    """Per policy budget and research gain: P(Pioneer by 2035) and the 2035 score."""
-    table = results.table()
+def frontier(table: pd.DataFrame, n_boot: int = FRONTIER_BOOT, seed: int = 0) -> pd.DataFrame:
+    """The frontier per edition, strategy, year and target with its bootstrap interval
+    (clusters resampled once for every budget and the status quo of an edition)."""
     rows = []
-    for (budget, gain), block in table.groupby(["policy_budget", "policy_research_gain"]):
-        p, low, high = wilson(block["peru_pioneer_2035"].sum(), len(block))
-        first = np.nan_to_num(block["peru_first_pioneer_month"].to_numpy(float), nan=np.inf)
-        ever = wilson(np.isfinite(first).sum(), len(block))
-        p05, p95 = percentile(block["peru_score_2035"])
-        rows.append(
-            {
-                "policy_budget": budget,
-                "policy_research_gain": gain,
-                "p_pioneer_2035": p,
-                "low": low,
-                "high": high,
-                "p_ever_pioneer": ever[0],
-                "score_2035": block["peru_score_2035"].mean(),
-                "p05": p05,
-                "p95": p95,
-            }
-        )
+    for edition, block in table.groupby("edition"):
+        ids = clusters(block).to_numpy()
+        keys = np.unique(ids)
+        index = cluster_resamples(ids, n_boot, seed)
+        budgets = np.sort(block["budget"].unique())
+        status_quo = block[block.strategy == BASELINE]
+        for year in YEARS:
+            column = f"pioneer_by_{year}"
+            sq_hits, sq_runs = cluster_counts(status_quo, column, keys)
+            p0 = sq_hits.sum() / sq_runs.sum()
+            p0_boot = sq_hits[index].sum(1) / sq_runs[index].sum(1)
+            for strategy, runs in block.groupby("strategy"):
+                if strategy == BASELINE:
+                    continue
+                per_budget = [cluster_counts(runs[runs.budget == b], column, keys) for b in budgets]
+                hits = np.stack([h for h, _ in per_budget])  # (budgets, clusters)
+                total = np.stack([n for _, n in per_budget])
+                p = hits.sum(1) / total.sum(1)
+                with np.errstate(invalid="ignore"):
+                    p_boot = hits[:, index].sum(2).T / total[:, index].sum(2).T
+                for target in TARGETS:
+                    point = float(crossing(budgets, p, p0, target))
+                    boot = crossing(budgets, p_boot, p0_boot, target)
+                    low = np.percentile(boot, 2.5, method="lower")
+                    high = np.percentile(boot, 97.5, method="higher")
+                    rows.append(
+                        {
+                            "edition": edition,
+                            "strategy": strategy,
+                            "year": year,
+                            "target": target,
+                            "budget_pct_gdp": point,
+                            "low": float(low),
+                            "high": float(high),
+                            "p_status_quo": p0,
+                            "intervals": interval_kind(block),
+                        }
+                    )
     return pd.DataFrame(rows)
 
 
-def analyse(folder: str | Path) -> Finding:
-    """Peru's finding from ``folder/peru_paths`` and ``folder/peru_budget``."""
-    results = load(Path(folder) / "peru_paths")
-    start = pd.Timestamp(results.trajectories["date"].min())
-    table = results.table().merge(trajectory_measures(results), on="run_id")
-    paths = pioneer_table(table, "label", start)
-    extra = trajectory_measures(results).merge(results.design[["run_id", "label"]], on="run_id")
-    capital = extra.groupby("label", sort=False)[
-        ["peru_capital_2030", "peru_capital_2035", "peru_share_of_inflows"]
-    ].mean()
-    paths = paths.join(capital, on="label")
-    effects = pd.concat(
-        [
-            paired_differences(table, "label", metric, BASELINE)
-            for metric in [
-                "peru_score_2035",
-                "peru_research_end",
-                "peru_adoption_end",
-                "peru_capital_2035",
-                "peru_share_of_inflows",
-                *[c for c in table.columns if c.endswith("_2035") and c[:3] != "per"],
-            ]
-        ],
-        ignore_index=True,
+def peru_gdp_usd_bn() -> float:
+    """Peru's GDP in the model (World Bank, latest year; ``model.world``), USD bn."""
+    from model.builder import initial_table
+
+    table = initial_table("ilia2024")
+    return float(table.loc[table.iso3 == COUNTRY, "gdp_usd_bn"].iloc[0])
+
+
+def spending_years(edition: str) -> float:
+    """Years of policy spending, from 2026-01 to the last month (2035-12)."""
+    return ((pd.Period("2035-12", "M") - POLICY_START).n + 1) / 12
+
+
+def cost_per_point(table: pd.DataFrame) -> pd.DataFrame:
+    """Per edition, strategy and budget: the paired gain of Peru's 2035 score against the
+    status quo and the cumulative budget (USD bn) per point gained."""
+    gdp = peru_gdp_usd_bn()
+    rows = []
+    for budget, block in table.groupby("budget"):
+        effects = paired(block, "strategy", "peru_score_2035", BASELINE, within=("edition",))
+        effects["budget"] = budget
+        rows.append(effects)
+    effects = pd.concat(rows, ignore_index=True)
+    cost = effects["budget"] / 100 * gdp * effects["edition"].map(spending_years)
+    effects["cumulative_budget_usd_bn"] = cost
+    gain = effects["mean_difference"]
+    effects["usd_bn_per_point"] = np.where(gain > 0, cost / gain, np.inf)
+    effects["usd_bn_per_point_low"] = np.where(effects["high"] > 0, cost / effects["high"], np.inf)
+    effects["usd_bn_per_point_high"] = np.where(effects["low"] > 0, cost / effects["low"], np.inf)
+    return effects.rename(columns={"mean_difference": "score_gain_2035"})
+
+
+def rd_spending() -> pd.DataFrame:
+    """Peru's R&D spending figures (``data/rd_spending.csv``)."""
+    from model.data import load as load_data
+
+    frame = load_data("rd_spending.csv")
+    return frame[frame.iso3 == COUNTRY].sort_values("year")
+
+
+def ratio(budget: float, spending: pd.Series) -> str:
+    """A budget (% of GDP) as a multiple of a spending figure's share of GDP."""
+    return fmt(budget / float(spending.pct_gdp), 1)
+
+
+def _figure(curves: pd.DataFrame, posterior: pd.DataFrame | None):
+    from figures.style import new_figure, series_colour
+
+    editions = sorted(curves["edition"].unique())
+    fig, axes = new_figure(
+        len(editions), len(YEARS), figsize=(12, 4.2 * len(editions)), layout="constrained"
     )
-    effects = effects[effects["label"] != BASELINE]
-    budget_results = load(Path(folder) / "peru_budget", trajectories=False)
-    budget = budget_table(budget_results)
+    axes = np.asarray(axes).reshape(len(editions), len(YEARS))
+    strategies = [s for s in curves["strategy"].unique() if s != BASELINE]
+    for i, edition in enumerate(editions):
+        for j, year in enumerate(YEARS):
+            ax = axes[i, j]
+            for k, strategy in enumerate(strategies):
+                block = curves[(curves.edition == edition) & (curves.strategy == strategy)]
+                style = "-" if strategy.endswith("_only") is False else "--"
+                ax.plot(
+                    block["budget"], block[f"p_{year}"], style, color=series_colour(k),
+                    marker="o", ms=3, label=strategy,
+                )  # fmt: skip
+                ax.fill_between(
+                    block["budget"], block[f"low_{year}"], block[f"high_{year}"],
+                    color=series_colour(k), alpha=0.08,
+                )  # fmt: skip
+                if posterior is not None:
+                    post = posterior[
+                        (posterior.edition == edition) & (posterior.strategy == strategy)
+                    ]
+                    if len(post):
+                        ax.errorbar(
+                            post["budget"], post[f"p_{year}"],
+                            yerr=[post[f"p_{year}"] - post[f"low_{year}"],
+                                  post[f"high_{year}"] - post[f"p_{year}"]],
+                            fmt="s", color=series_colour(k), ms=4, capsize=2, alpha=0.7,
+                        )  # fmt: skip
+            for target in TARGETS:
+                ax.axhline(target, color="grey", lw=0.8, ls=":")
+            ax.set_xscale("log")
+            ax.set_ylim(-0.02, 1.02)
+            ax.set_xlabel("Peru's extra budget (% of GDP per year, from 2026-01)")
+            ax.set_ylabel(f"P(Peru a Pioneer by Dec {year})")
+            ax.set_title(f"start {edition}, by {year}")
+    axes[0, 0].legend(fontsize=7, loc="upper left")
+    fig.suptitle(
+        "Peru's policy frontier: lines noise only (95% Wilson), squares parameters + noise"
+    )
+    return fig
 
-    def p_line(row: pd.Series) -> str:
-        return ", ".join(
-            f"{y}: {ci(row[f'p_pioneer_by_{y}'], row[f'low_{y}'], row[f'high_{y}'], 3)}"
-            for y in YEARS
-        )
 
-    lines = []
-    for _, row in paths.iterrows():
-        lines.append(
-            f"- `{row.label}`: P(Pioneer by) {p_line(row)}; score 2035 {fmt(row.score_2035)}, "
-            f"distance to 60 {ci(row.distance_to_60_2035, row.distance_low, row.distance_high)} "
-            f"(5-95% of replicates {fmt(row.distance_p05)} to {fmt(row.distance_p95)}); capital "
-            f"2035 {fmt(row.peru_capital_2035, 3)} USD bn; share of the region's inflows "
-            f"2026-35 {fmt(100 * row.peru_share_of_inflows)}%."
+def _frontier_lines(front: pd.DataFrame) -> str:
+    lines = [
+        "| start | strategy | P by 2030 = 0.5 | 0.9 | P by 2035 = 0.5 | 0.9 |",
+        "|---|---|---|---|---|---|",
+    ]
+    for (edition, strategy), block in front.groupby(["edition", "strategy"], sort=False):
+        cells = []
+        for year in YEARS:
+            for target in TARGETS:
+                row = block[(block.year == year) & (block.target == target)].iloc[0]
+                cells.append(ci(row.budget_pct_gdp, row.low, row.high))
+        lines.append(f"| {edition} | `{strategy}` | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def analyse(folder: str | Path) -> Finding:
+    """Peru's finding from ``folder/peru_frontier`` (and ``peru_frontier_posterior``)."""
+    folder = Path(folder)
+    results = load(folder / "peru_frontier", trajectories=False)
+    table = frontier_table(results)
+    curves = pioneer_curves(table)
+    front = frontier(table)
+    costs = cost_per_point(table)
+    note = posterior_note(folder, "peru_frontier_posterior")
+    post_curves = post_front = post_costs = None
+    post_text = note or ""
+    if note is None:
+        post_results = load(folder / "peru_frontier_posterior", trajectories=False)
+        post_table = frontier_table(post_results)
+        post_curves = pioneer_curves(post_table)
+        post_front = frontier(post_table)
+        post_costs = cost_per_point(post_table)
+        post_text = (
+            f"{provenance(post_results, COMMAND)} Parameters + noise (cluster bootstrap "
+            f"over {post_table['posterior_draw'].nunique()} posterior draws), budget "
+            f"% of GDP [95%]:\n\n{_frontier_lines(post_front)}"
         )
-    effect_lines = []
-    for metric in ("peru_score_2035", "peru_research_end", "peru_capital_2035"):
-        for _, row in effects[effects.metric == metric].iterrows():
-            effect_lines.append(
-                f"`{row.label}` {metric}: {ci(row.mean_difference, row.low, row.high)}"
-            )
-    neighbour = effects[effects.metric.str.match(r"^(col|ecu|bol|chl|bra)_")]
-    largest = neighbour.loc[neighbour["mean_difference"].abs().idxmax()]
-    best = budget.sort_values("score_2035").iloc[-1]
-    reaching = budget[budget["p_pioneer_2035"] > 0.5]
-    reach_text = (
-        "no combination in the grid gives Peru a better-than-even chance of being a Pioneer "
-        "in December 2035"
-        if reaching.empty
-        else "the cheapest combination with P(Pioneer 2035) > 0.5 is policy_budget = "
-        f"{reaching.iloc[0].policy_budget:g} with policy_research_gain = "
-        f"{reaching.iloc[0].policy_research_gain:g}"
+    spending = rd_spending()
+    gdp = peru_gdp_usd_bn()
+    yardstick = "; ".join(
+        f"{row.pct_gdp:g}% of GDP in {row.year} ({row.indicator}: {row.amount}; {row.flag})"
+        for row in spending.itertuples()
+    )
+    total = spending[spending.indicator == "gerd_total"].iloc[-1]
+    centres = spending[spending.indicator == "gerd_research_centres"].iloc[-1]
+    main = front[(front.edition == "ilia2024") & (front.strategy == "production_platform")]
+    pp = main.set_index(["year", "target"])["budget_pct_gdp"]
+    best = costs[(costs.edition == "ilia2024") & np.isfinite(costs.usd_bn_per_point)]
+    cheapest = best.loc[best["usd_bn_per_point"].idxmin()] if len(best) else None
+    at_default = costs[(costs.edition == "ilia2024") & (costs.budget == 0.5)]
+    cost_lines = "; ".join(
+        f"`{row.strategy}` {ci(row.score_gain_2035, row.low, row.high)} points, "
+        f"{fmt(row.usd_bn_per_point)} USD bn per point"
+        for row in at_default.itertuples()
+    )
+    cheapest_text = (
+        "no budget in the grid raises Peru's 2035 score"
+        if cheapest is None
+        else f"the cheapest point is bought by `{cheapest.strategy}` at {cheapest.budget:g}% of "
+        f"GDP: {fmt(cheapest.usd_bn_per_point)} USD bn per point "
+        f"[{fmt(cheapest.usd_bn_per_point_low)}, {fmt(cheapest.usd_bn_per_point_high)}]"
     )
     text = f"""
-{provenance(results, COMMAND)}
-{provenance(budget_results, COMMAND)}
-Probabilities: share of replicates with Peru a Pioneer in any month up to December of the
-year, 95% Wilson intervals; distances: mean with 95% bootstrap interval.
+{provenance(results, COMMAND)} P(Pioneer by Y): share of replicates in which Peru is a
+Pioneer (score above 60) in some month up to December of Y. The frontier is the budget
+(% of Peru's GDP per year, from 2026-01, Peru alone; every other country on the status
+quo) at which that probability first reaches 0.5 or 0.9, interpolated between grid points
+(0.02 to 5% of GDP); 0 means the status quo already reaches it; "never" means no budget up
+to 5% of GDP does. Noise only (default parameters; 95% bootstrap over replicates, the same
+resample for every budget):
 
-{chr(10).join(lines)}
+{_frontier_lines(front)}
 
-Paired differences against `status_quo` (same replicate; 95% bootstrap):
-{"; ".join(effect_lines)}.
+{post_text}
 
-**Neighbours** (COL, ECU, BOL, CHL, BRA score and research in December 2035): the largest
-mean effect of any Peruvian path is {ci(largest.mean_difference, largest.low, largest.high, 4)}
-index points (`{largest.label}`, {largest.metric}): the model has no channel through which
-Peru's choice moves its neighbours other than the shared capital market and brain drain
-(imitation needs `adaptive_policies`, off by default).
+**Against Peru's R&D spending** ({yardstick}; no more recent figure could be verified):
+from the 2024 start the production platform needs {fmt(pp.get((2035, 0.5), np.nan))}% of
+GDP a year (noise only) for an even chance of being a Pioneer by 2035 and
+{fmt(pp.get((2030, 0.5), np.nan))}% for 2030: {ratio(pp.get((2035, 0.5), np.nan), total)} and
+{ratio(pp.get((2030, 0.5), np.nan), total)} times Peru's total R&D spending of {total.year}
+({total.pct_gdp:g}% of GDP), {ratio(pp.get((2035, 0.5), np.nan), centres)} and
+{ratio(pp.get((2030, 0.5), np.nan), centres)} times its research centres' of {centres.year}
+({centres.pct_gdp:g}%), every year for ten years (Peru's GDP in the model: USD {gdp:.0f}
+bn, World Bank 2023; 1% of GDP is USD {gdp / 100:.2f} bn a year).
 
-**What it would take** (`peru_budget.toml`): the best cell (policy_budget =
-{best.policy_budget:g}, policy_research_gain = {best.policy_research_gain:g}) gives a 2035
-score of {fmt(best.score_2035)} (5-95% {fmt(best.p05)} to {fmt(best.p95)}) and P(Pioneer 2035)
-{ci(best.p_pioneer_2035, best.low, best.high, 3)}; {reach_text}.
+**Cost per score point** (cumulative budget 2026-2035 over the paired gain in Peru's
+December 2035 score against the status quo, 2024 start, noise only): at 0.5% of GDP,
+{cost_lines}. Over the grid, {cheapest_text}.
 """
+    tables = {
+        "peru_pioneer_curves": curves,
+        "peru_frontier": front,
+        "peru_cost_per_point": costs,
+    }
+    if post_curves is not None:
+        tables |= {
+            "peru_pioneer_curves_posterior": post_curves,
+            "peru_frontier_posterior": post_front,
+            "peru_cost_per_point_posterior": post_costs,
+        }
     return Finding(
         "peru",
-        "Q2. Peru's choice",
+        "Q2. Peru's policy frontier",
         text,
-        tables={"peru_paths": paths, "peru_paired_effects": effects, "peru_budget": budget},
-        figures={"peru_paths": _figure(results, paths), "peru_budget": _budget_figure(budget)},
+        tables=tables,
+        figures={"peru_frontier": _figure(curves, post_curves)},
     )
