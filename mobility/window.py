@@ -426,10 +426,11 @@ def window_closing(
 
     ``moves_up`` and ``at_risk``: counts per run (runs, periods) from :func:`upward_counts`;
     ``months_since_shock`` of each origin period. The counts are summed over
-    ``smoothing``-period forward windows (12 for monthly panels, :func:`smoothing_periods`) (:func:`forward_sums`), the pooled
-    hazard after the shock gives the threshold (:data:`CLOSING_SHARE_OF_PEAK` of its
-    peak; 0 when nobody moves up, so t* = inf) and :func:`window_closing_time` finds t*.
-    The returned hazard (and its interval) is the smoothed one, by month since the shock.
+    ``smoothing``-period forward windows (12 for monthly panels, :func:`smoothing_periods`;
+    :func:`forward_sums`), the pooled hazard after the shock gives the threshold
+    (:data:`CLOSING_SHARE_OF_PEAK` of its peak; 0 when nobody moves up, so t* = inf) and
+    :func:`window_closing_time` finds t*. The returned hazard (and its interval) is the
+    smoothed one, by month since the shock.
     """
     up = forward_sums(np.atleast_2d(moves_up), smoothing)
     risk = forward_sums(np.atleast_2d(at_risk), smoothing)

@@ -2,8 +2,16 @@
 
 Every finding is computed from sweep results folders written by the sweep engine
 (``sweeps``) from the committed experiment files in ``experiments/examples/``.
-``--quick`` scales an experiment down in Python (fewer replications or samples), never by
-a separate file, so the quick and the full run share every other setting.
+``--quick`` scales an experiment down in Python (fewer replications, samples or posterior
+draws), never by a separate file, so the quick and the full run share every other setting.
+
+Parameter uncertainty: an experiment file with a ``[posterior]`` section (``draws`` rows of
+the calibration posterior, each crossed with every scenario; ``sweeps.spec_posterior``)
+runs twice: as written ("parameters + noise", results with a ``posterior_draw`` column)
+and as its noise-only twin ``<stem>_noise_only``: the section removed, so every run has
+the defaults, with ``draws x replications`` replications (the same number of runs per
+scenario, so the two intervals differ by the parameters only). :func:`uncertainty_pair`
+loads both; :func:`two_intervals` reports an outcome both ways.
 
 Statistics (all over replications, the independent units):
 
@@ -32,6 +40,10 @@ QUICK_REPLICATIONS = 3
 #: Saltelli base samples and Morris trajectories in quick mode.
 QUICK_BASE_SAMPLES = 16
 QUICK_TRAJECTORIES = 4
+#: Posterior draws in quick mode (the full size is the ``draws`` of the file).
+QUICK_DRAWS = 4
+#: Name suffix of the noise-only twin of an experiment with a ``[posterior]`` section.
+NOISE_ONLY = "_noise_only"
 LEVEL = 0.95
 N_BOOT = 2000
 
@@ -78,30 +90,60 @@ def experiment_path(name: str) -> Path:
     return EXAMPLES / name
 
 
-def scaled_experiment(path: str | Path, quick: bool):
-    """The experiment of ``path``; with ``quick``, replications (and Saltelli base samples
-    or Morris trajectories) scaled down. The stored copy of the file says so."""
+def scaled_experiment(path: str | Path, quick: bool, noise_only: bool = False):
+    """The experiment of ``path``; with ``quick``, replications (and Saltelli base samples,
+    Morris trajectories or posterior draws) scaled down; with ``noise_only``, its
+    ``[posterior]`` section removed and its replications multiplied by the draws (the
+    noise-only twin). The stored copy of the file says so."""
     from sweeps import experiment_from_dict
 
     path = Path(path)
     text = path.read_text(encoding="utf-8")
     data = tomllib.loads(text)
+    head = data.setdefault("experiment", {})
+    changes = {}
     if quick:
-        head = data.setdefault("experiment", {})
         head["replications"] = min(int(head.get("replications", 1)), QUICK_REPLICATIONS)
+        changes["replications"] = head["replications"]
         design = data.setdefault("design", {})
         if "base_samples" in design:
             design["base_samples"] = min(design["base_samples"], QUICK_BASE_SAMPLES)
         if design.get("method") == "morris":
             design["trajectories"] = min(design["trajectories"], QUICK_TRAJECTORIES)
-        changes = {k: design[k] for k in ("base_samples", "trajectories") if k in design}
-        text = (
-            f"# latam-ai findings --quick: replications = {head['replications']}"
-            f"{''.join(f', {k} = {v}' for k, v in changes.items())}\n{text}"
-        )
+        changes |= {k: design[k] for k in ("base_samples", "trajectories") if k in design}
+        if "posterior" in data:
+            data["posterior"]["draws"] = min(int(data["posterior"]["draws"]), QUICK_DRAWS)
+            changes["posterior.draws"] = data["posterior"]["draws"]
+    if noise_only and "posterior" in data:
+        draws = int(data.pop("posterior")["draws"])
+        head["replications"] = int(head.get("replications", 1)) * draws
+        head["name"] = f"{head.get('name', path.stem)}{NOISE_ONLY}"
+        text = _without_table(text, "posterior")
+        changes |= {"noise only: [posterior] removed, replications": head["replications"]}
+    if changes:
+        mode = "latam-ai findings" + (" --quick" if quick else "")
+        listed = ", ".join(f"{k} = {v}" for k, v in changes.items())
+        text = f"# {mode}: {listed}\n{text}"
     root = EXAMPLES.parents[1]
     shown = path.resolve().relative_to(root) if path.resolve().is_relative_to(root) else path
     return experiment_from_dict(data, text, str(shown))
+
+
+def _without_table(text: str, table: str) -> str:
+    """TOML text without the lines of ``[table]`` (up to the next table header)."""
+    kept, inside = [], False
+    for line in text.splitlines(keepends=True):
+        stripped = line.strip()
+        if stripped.startswith("["):
+            inside = stripped.strip("[]").strip() == table
+        if not inside:
+            kept.append(line)
+    return "".join(kept)
+
+
+def has_posterior(name: str) -> bool:
+    """Whether the committed experiment file ``name`` has a ``[posterior]`` section."""
+    return "posterior" in tomllib.loads(experiment_path(name).read_text(encoding="utf-8"))
 
 
 def results_folder(experiments: dict[str, Any], folder: str | Path) -> Path:
@@ -130,9 +172,12 @@ def run_experiments(
     from sweeps import run_experiment
     from sweeps.executors import make_executor
 
-    experiments = {
-        Path(name).stem: scaled_experiment(experiment_path(name), quick) for name in names
-    }
+    experiments = {}
+    for name in names:
+        experiments[Path(name).stem] = scaled_experiment(experiment_path(name), quick)
+        if has_posterior(name):
+            twin = scaled_experiment(experiment_path(name), quick, noise_only=True)
+            experiments[Path(name).stem + NOISE_ONLY] = twin
     runs = results_folder(experiments, folder)
     for stem, experiment in experiments.items():
         with make_executor(workers, None) as executor:
@@ -159,6 +204,67 @@ def _decode(value: Any) -> Any:
         return json.loads(value)
     except (ValueError, TypeError):
         return value
+
+
+def uncertainty_pair(folder: str | Path, stem: str, trajectories: bool = False):
+    """(noise-only results, parameters + noise results or None) of experiment ``stem`` in
+    ``folder``: with a ``[posterior]`` section the sweep ``stem`` is the posterior one and
+    ``stem_noise_only`` its twin; without one, ``stem`` is noise only and there is no
+    posterior sweep."""
+    folder = Path(folder)
+    twin = folder / f"{stem}{NOISE_ONLY}"
+    if twin.exists():
+        return load(twin, trajectories), load(folder / stem, trajectories)
+    return load(folder / stem, trajectories), None
+
+
+def two_intervals(
+    noise: pd.DataFrame,
+    posterior: pd.DataFrame | None,
+    value: str,
+    kind: str = "mean",
+    prefix: str = "",
+) -> dict[str, float]:
+    """One outcome reported both ways, as a flat row: ``noise_*`` over the noise-only runs
+    and ``parameters_*`` over the posterior runs (NaN when there are none).
+
+    ``kind="probability"``: the share of runs (a 0/1 column) with its 95% Wilson interval
+    over runs; with the posterior also the 5-95% range of the per-draw probabilities
+    (``parameters_draw_p05``/``_p95``). ``kind="mean"``: the mean with its 95% bootstrap
+    interval over runs and the 5-95% percentile range of the runs (``*_p05``, ``*_p95``).
+    """
+    row = {}
+    for source, table in (("noise", noise), ("parameters", posterior)):
+        values = np.array([], float) if table is None else table[value].to_numpy(float)
+        values = values[~np.isnan(values)]
+        if kind == "probability":
+            estimate = wilson(values.sum(), values.size)
+            row |= {
+                f"{prefix}{source}_{k}": v
+                for k, v in zip(("p", "low", "high"), estimate, strict=True)
+            }
+            if source == "parameters":
+                per_draw = (
+                    table.groupby("posterior_draw")[value].mean().to_numpy(float)
+                    if table is not None and "posterior_draw" in table
+                    else np.array([], float)
+                )
+                low, high = percentile(per_draw)
+                row |= {f"{prefix}parameters_draw_p05": low, f"{prefix}parameters_draw_p95": high}
+        elif kind == "mean":
+            mean, low, high = bootstrap_mean(values)
+            p05, p95 = percentile(values)
+            row |= {
+                f"{prefix}{source}_mean": mean,
+                f"{prefix}{source}_low": low,
+                f"{prefix}{source}_high": high,
+                f"{prefix}{source}_p05": p05,
+                f"{prefix}{source}_p95": p95,
+            }
+        else:
+            raise ValueError(f"kind={kind!r}; allowed: probability, mean")
+        row[f"{prefix}{source}_runs"] = int(values.size)
+    return row
 
 
 def provenance(results, command: str) -> str:
