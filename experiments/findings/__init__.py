@@ -30,6 +30,7 @@ QUESTIONS = {
     "consortium": "consortium",
     "emergence": "emergence",
     "drivers": "drivers",
+    "investment_share": "investment_share",
 }
 
 
