@@ -12,6 +12,13 @@ seed is ``int(child.generate_state(1, numpy.uint64)[0])``. With common random nu
 ``k = samples * replications`` and run ``(s, r)`` uses child ``s * replications + r``.
 A run's generator is ``numpy.random.default_rng(seed)``, as in ``RegionModel(rng=seed)``.
 Run ids are ``sample_id * replications + replicate``.
+
+With a ``[posterior]`` table (:mod:`sweeps.spec_posterior`) every sample is crossed with
+``D`` posterior draws: run ``(s, d, r)`` has ``posterior_draw = d``, the draw's parameter
+values, and run id ``(s * D + d) * replications + r``. Its stream depends on the draw and
+the replicate, never on the sample: with common random numbers ``k = D * replications``
+and run ``(s, d, r)`` uses child ``d * replications + r``; without,
+``k = samples * D * replications`` and it uses child ``(s * D + d) * replications + r``.
 """
 
 from __future__ import annotations
@@ -24,7 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sweeps.spec import Experiment, ExperimentError, Variable, key_line
+from sweeps.spec import POSTERIOR_DRAW, Experiment, ExperimentError, Variable, key_line
 
 #: Most runs one sweep may plan (docs/SWEEPS.md): its design table alone takes about
 #: 100 bytes a run in memory; split a bigger study into several experiments.
@@ -47,8 +54,9 @@ def sample_count(experiment: Experiment) -> int:
 
 
 def run_count(experiment: Experiment) -> int:
-    """Number of runs: samples times replications."""
-    return sample_count(experiment) * experiment.replications
+    """Number of runs: samples times posterior draws (1 without ``[posterior]``) times
+    replications."""
+    return sample_count(experiment) * experiment.posterior_draws * experiment.replications
 
 
 def _size_key(experiment: Experiment) -> tuple[str, str]:
@@ -68,14 +76,18 @@ def _size_key(experiment: Experiment) -> tuple[str, str]:
 def check_size(experiment: Experiment) -> None:
     """Refuse a design of more than :data:`MAX_RUNS` runs, before anything is built."""
     samples, reps = sample_count(experiment), experiment.replications
-    runs = samples * reps
+    draws = experiment.posterior_draws
+    runs = samples * draws * reps
     if runs <= MAX_RUNS:
         return
     table, key = ("experiment", "replications") if reps > samples else _size_key(experiment)
+    if draws > max(samples, reps):
+        table, key = "posterior", "draws"
     line = key_line(experiment.source, table, key) if experiment.source else None
     where = f"{experiment.path}:{line}" if line else experiment.path
+    crossed = f" x {draws:,} posterior draws" if experiment.posterior is not None else ""
     raise ExperimentError(
-        f"{where}: [{table}] {key}: the design has {samples:,} samples x {reps:,} "
+        f"{where}: [{table}] {key}: the design has {samples:,} samples{crossed} x {reps:,} "
         f"replications = {runs:,} runs, above the limit of {MAX_RUNS:,} runs per sweep "
         "(docs/SWEEPS.md); split it into several experiments or reduce it"
     )
@@ -229,26 +241,43 @@ def spawn_seeds(root_seed: int, count: int) -> list[int]:
 
 
 def run_seeds(experiment: Experiment, samples: int) -> np.ndarray:
-    """Seed of every run, shape (samples, replications), as documented in the module."""
-    reps = experiment.replications
-    count = reps if experiment.common_random_numbers else samples * reps
+    """Seed of every run, shape (samples, replications) (with a posterior: (samples,
+    draws * replications), draw-major), as documented in the module."""
+    per_sample = experiment.posterior_draws * experiment.replications
+    count = per_sample if experiment.common_random_numbers else samples * per_sample
     seeds = np.array(spawn_seeds(experiment.seed, count), dtype=np.uint64)
     if experiment.common_random_numbers:
-        return np.broadcast_to(seeds, (samples, reps)).copy()
-    return seeds.reshape(samples, reps)
+        return np.broadcast_to(seeds, (samples, per_sample)).copy()
+    return seeds.reshape(samples, per_sample)
+
+
+def posterior_table(experiment: Experiment) -> pd.DataFrame:
+    """One row per posterior draw: ``posterior_draw`` and a column per file column."""
+    posterior = experiment.posterior
+    table = pd.DataFrame({POSTERIOR_DRAW: np.arange(posterior.draws, dtype=np.int64)})
+    values = np.asarray(posterior.rows, dtype=float).reshape(posterior.draws, -1)
+    for i, column in enumerate(posterior.columns):
+        table[column] = values[:, i]
+    return table
 
 
 def build_design(experiment: Experiment) -> pd.DataFrame:
-    """The run table: ``run_id, sample_id, replicate, seed`` and every varied value."""
+    """The run table: ``run_id, sample_id, replicate, seed`` and every varied value (with a
+    ``[posterior]``: ``posterior_draw`` and the draw's values after ``sample_id``)."""
     samples = sample_table(experiment)
-    reps = experiment.replications
+    reps, draws = experiment.replications, experiment.posterior_draws
     seeds = run_seeds(experiment, len(samples))
+    count = len(samples) * draws * reps
     runs = pd.DataFrame(
         {
-            "run_id": np.arange(len(samples) * reps, dtype=np.int64),
-            "sample_id": np.repeat(samples["sample_id"].to_numpy(), reps),
-            "replicate": np.tile(np.arange(reps, dtype=np.int64), len(samples)),
+            "run_id": np.arange(count, dtype=np.int64),
+            "sample_id": np.repeat(samples["sample_id"].to_numpy(), draws * reps),
+            "replicate": np.tile(np.arange(reps, dtype=np.int64), len(samples) * draws),
             "seed": seeds.reshape(-1),
         }
     )
-    return runs.merge(samples, on="sample_id", how="left", sort=False)
+    if experiment.posterior is None:
+        return runs.merge(samples, on="sample_id", how="left", sort=False)
+    runs.insert(2, POSTERIOR_DRAW, np.tile(np.repeat(np.arange(draws), reps), len(samples)))
+    runs = runs.merge(samples, on="sample_id", how="left", sort=False)
+    return runs.merge(posterior_table(experiment), on=POSTERIOR_DRAW, how="left", sort=False)

@@ -28,7 +28,7 @@ from model.builder import SHARED, Batch, build_batch
 from model.kernel import run_kernel
 from model.parameters import BY_NAME, validate_parameters, validate_value
 from sweeps.initial import resolve_initial
-from sweeps.spec import THRESHOLD_PARTS, Experiment, normalise_value
+from sweeps.spec import POSTERIOR_DRAW, THRESHOLD_PARTS, Experiment, normalise_value
 
 #: Parameters that must be equal within a batch (they shape the arrays or the control flow).
 BATCH_KEYS = SHARED
@@ -86,7 +86,9 @@ def run_parameters(experiment: Experiment, rows: pd.DataFrame) -> list[dict[str,
     varied values (threshold parts joined into ``tier_thresholds``)."""
     fixed = fixed_parameters(experiment)
     columns = [
-        c for c in rows.columns if c not in RUN_COLUMNS and c != "label" and not c.startswith("u:")
+        c
+        for c in rows.columns
+        if c not in (*RUN_COLUMNS, "label", POSTERIOR_DRAW) and not c.startswith("u:")
     ]
     runs = []
     for cells in rows[columns].itertuples(index=False, name=None):

@@ -280,8 +280,16 @@ def _new_folder(
             "trajectories": method.trajectories,
             "levels": method.levels,
             "common_random_numbers": experiment.common_random_numbers,
+            "posterior": None
+            if experiment.posterior is None
+            else {
+                "file": experiment.posterior.file,
+                "draws": experiment.posterior.draws,
+                "columns": list(experiment.posterior.columns),
+            },
             "seeding": "SeedSequence(seed).spawn(k); seed = child.generate_state(1, "
-            "uint64)[0]; k = replications with CRN else samples*replications",
+            "uint64)[0]; k = draws*replications with CRN else samples*draws*replications "
+            "(draws = 1 without [posterior])",
             "sha256": design_hash(design),
             "file": design_file,
         },

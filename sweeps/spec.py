@@ -7,12 +7,14 @@ A file has up to five tables (docs/SWEEPS.md gives the full reference)::
     [fixed]       parameter = value            (any parameter of model.parameters)
     [varied]      parameter = {values = [...]} | {low, high[, steps]} | {distribution, ...}
     [outputs]     country, years, metrics, trajectories, trajectory_every
+    [posterior]   file, draws                  (parameter sets of a calibration posterior)
 
 Every value is checked against the model's parameter declarations
 (``model.parameters.PARAMETERS``); an error names the file, the line, the key, the value
 and what is allowed (:class:`ExperimentError`). Value checks live in
 :mod:`sweeps.spec_values`, the ``[varied]``, ``[design]`` and ``[outputs]``
-tables in :mod:`sweeps.spec_tables`; their names are importable from here too.
+tables in :mod:`sweeps.spec_tables`, the ``[posterior]`` table in
+:mod:`sweeps.spec_posterior`; their names are importable from here too.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from model.parameters import BY_NAME
+from sweeps.spec_posterior import POSTERIOR_DRAW, Posterior, parse_posterior
 from sweeps.spec_tables import (
     DESIGN_KEYS,
     DESIGN_METHODS,
@@ -59,12 +62,14 @@ __all__ = [
     "DISTRIBUTIONS",
     "EXPERIMENT_KEYS",
     "OUTPUT_KEYS",
+    "POSTERIOR_DRAW",
     "TABLES",
     "THRESHOLD_PARTS",
     "Design",
     "Experiment",
     "ExperimentError",
     "Outputs",
+    "Posterior",
     "Variable",
     "check_initial",
     "check_value",
@@ -77,7 +82,7 @@ __all__ = [
     "parse_variable",
 ]
 
-TABLES = ("experiment", "design", "fixed", "varied", "outputs", "parameters")
+TABLES = ("experiment", "design", "fixed", "varied", "outputs", "parameters", "posterior")
 EXPERIMENT_KEYS = (
     "name",
     "description",
@@ -106,6 +111,12 @@ class Experiment:
     description: str = ""
     source: str = ""  # the TOML text ("" when built in Python)
     path: str = "<dict>"
+    posterior: Posterior | None = None  # [posterior]: draws crossed with every sample
+
+    @property
+    def posterior_draws(self) -> int:
+        """Posterior draws per sample (1 without a ``[posterior]`` table)."""
+        return self.posterior.draws if self.posterior is not None else 1
 
     @property
     def variable_names(self) -> tuple[str, ...]:
@@ -226,6 +237,18 @@ def experiment_from_dict(data: dict, text: str = "", path: str = "<dict>") -> Ex
     if "scenario" in head:
         scenario = _scenario_file(ctx, head["scenario"], path) | scenario
     varied_names = set(_table(ctx, data, "varied"))
+    posterior = None
+    if "posterior" in data:
+        taken = {k: "[fixed]" for k in fixed} | {k: "[varied]" for k in varied_names}
+        design_table = _table(ctx, data, "design")
+        for run in design_table.get("runs", []) if isinstance(design_table, dict) else []:
+            if isinstance(run, dict):
+                taken |= {k: "[[design.runs]]" for k in run if k != "label"}
+        if "horizon" in head:
+            taken["end"] = "[experiment] horizon"
+        posterior = parse_posterior(ctx, _table(ctx, data, "posterior"), path, taken)
+        # the posterior overrides a scenario's values, as [fixed] and [varied] do
+        scenario = {k: v for k, v in scenario.items() if k not in posterior.columns}
     fixed = {k: v for k, v in scenario.items() if k not in varied_names} | fixed
     if "horizon" in head:
         if "end" in fixed:
@@ -288,6 +311,7 @@ def experiment_from_dict(data: dict, text: str = "", path: str = "<dict>") -> Ex
         description=description,
         source=text,
         path=path,
+        posterior=posterior,
     )
     from sweeps.design import check_size, sample_count
 
