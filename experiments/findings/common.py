@@ -41,7 +41,7 @@ QUICK_REPLICATIONS = 3
 QUICK_BASE_SAMPLES = 16
 QUICK_TRAJECTORIES = 4
 #: Posterior draws in quick mode (the full size is the ``draws`` of the file).
-QUICK_DRAWS = 4
+QUICK_DRAWS = 3
 #: Name suffix of the noise-only twin of an experiment with a ``[posterior]`` section.
 NOISE_ONLY = "_noise_only"
 LEVEL = 0.95
@@ -135,7 +135,7 @@ def _without_table(text: str, table: str) -> str:
     for line in text.splitlines(keepends=True):
         stripped = line.strip()
         if stripped.startswith("["):
-            inside = stripped.strip("[]").strip() == table
+            inside = stripped[1 : stripped.find("]")].strip() == table
         if not inside:
             kept.append(line)
     return "".join(kept)
@@ -274,10 +274,19 @@ def provenance(results, command: str) -> str:
     quick = "--quick" in (results.folder / "experiment.toml").read_text(encoding="utf-8")
     git = manifest.get("git", {})
     commit = (git.get("commit") or "?")[:10] + (" (dirty)" if git.get("dirty") else "")
+    posterior = design.get("posterior")
+    sizes = f"{design['samples']} samples x {design['replications']} replications"
+    if posterior:
+        sizes = (
+            f"{design['samples']} samples x {posterior['draws']} posterior draws of "
+            f"`{Path(posterior['file']).name}` x {design['replications']} replications: "
+            "parameters + noise"
+        )
+    elif manifest["experiment"].get("name", "").endswith(NOISE_ONLY):
+        sizes += ": noise only, the twin of the [posterior] experiment"
     return (
         f"`{command}{' --quick' if quick else ''}` ran `{manifest['experiment']['path']}`: "
-        f"{manifest['counts']['done']} runs ({design['samples']} samples x "
-        f"{design['replications']} replications), root seed {design['seed']}, common random "
+        f"{manifest['counts']['done']} runs ({sizes}), root seed {design['seed']}, common random "
         f"numbers {'on' if design['common_random_numbers'] else 'off'}, "
         f"{manifest['counts']['failed']} failed; code {commit}."
     )
