@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import tomllib
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -146,6 +147,16 @@ def has_posterior(name: str) -> bool:
     return "posterior" in tomllib.loads(experiment_path(name).read_text(encoding="utf-8"))
 
 
+def posterior_file(name: str) -> Path:
+    """The posterior CSV that experiment file ``name``'s ``[posterior]`` section names (its
+    ``file`` relative to the file, else the committed ``data/calibration/posterior.csv``)."""
+    from sweeps.spec_posterior import default_posterior_file
+
+    path = experiment_path(name)
+    section = tomllib.loads(path.read_text(encoding="utf-8"))["posterior"]
+    return path.parent / section["file"] if "file" in section else default_posterior_file()
+
+
 def results_folder(experiments: dict[str, Any], folder: str | Path) -> Path:
     """``folder/runs-<key>``: ``key`` is a short hash of the experiments (as run, so
     ``--quick`` counts), the model's and the sweep engine's sources, the parameter
@@ -174,10 +185,19 @@ def run_experiments(
 
     experiments = {}
     for name in names:
-        experiments[Path(name).stem] = scaled_experiment(experiment_path(name), quick)
+        stem = Path(name).stem
+        if has_posterior(name) and not posterior_file(name).exists():
+            warnings.warn(
+                f"{name}: the posterior {posterior_file(name)} does not exist (run `latam-ai "
+                "calibrate`); running its noise-only twin alone",
+                stacklevel=2,
+            )
+            experiments[stem] = scaled_experiment(experiment_path(name), quick, noise_only=True)
+            continue
+        experiments[stem] = scaled_experiment(experiment_path(name), quick)
         if has_posterior(name):
             twin = scaled_experiment(experiment_path(name), quick, noise_only=True)
-            experiments[Path(name).stem + NOISE_ONLY] = twin
+            experiments[stem + NOISE_ONLY] = twin
     runs = results_folder(experiments, folder)
     for stem, experiment in experiments.items():
         with make_executor(workers, None) as executor:

@@ -136,8 +136,8 @@ def analyse(folder: str | Path) -> Finding:
         "Noise only: default parameters, replications; parameters + noise: posterior draws x "
         "replications."
         if posterior is not None
-        else "Intervals are noise only (default parameters): the experiment file has no "
-        "`[posterior]` section in this run."
+        else "Intervals are noise only (default parameters): the experiment ran without a "
+        "posterior in this run (no `[posterior]` section, or no posterior file)."
     )
     sweeps = [noise] + ([posterior] if posterior is not None else [])
     text = f"""

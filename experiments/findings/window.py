@@ -271,8 +271,8 @@ def analyse(folder: str | Path) -> Finding:
         "Intervals are given noise only (default parameters) and, in parentheses, with "
         "parameter uncertainty (posterior draws x replications)."
         if posterior is not None
-        else "Intervals are noise only (default parameters): the experiment files have no "
-        "`[posterior]` section in this run."
+        else "Intervals are noise only (default parameters): the experiments ran without a "
+        "posterior in this run (no `[posterior]` section, or no posterior file)."
     )
     text = f"""
 {chr(10).join(provenance(r, COMMAND) for r in sweeps)}
