@@ -95,6 +95,9 @@ def _figure(table: pd.DataFrame, observed: pd.DataFrame):
                     label=f"model, {label}: 5-95% (parameters + noise)")  # fmt: skip
             ax.plot(x, block["share_pct_parameters_p95"], color=colour, ls="--", lw=1)
     ax.axhline(ESSAY_SHARE_PCT, color="grey", ls=":", label=f"essay: {ESSAY_SHARE_PCT}%")
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("year")
     ax.set_ylabel("share of global AI investment (%)")
     ax.set_ylim(bottom=0)
