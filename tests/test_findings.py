@@ -13,10 +13,10 @@ from experiments.findings.common import (
     paired_differences,
     run_experiments,
     scaled_experiment,
-    two_intervals,
     wilson,
 )
 from experiments.findings.null_model import null_region, random_exchange
+from experiments.findings.uncertainty import two_intervals
 from mobility.window import T_STAR_DEFINITION
 
 
@@ -104,7 +104,7 @@ def test_posterior_experiments_have_a_noise_only_twin_of_as_many_runs(tmp_path):
 
 
 def test_a_posterior_run_gives_both_intervals(tmp_path):
-    from experiments.findings.common import uncertainty_pair
+    from experiments.findings.uncertainty import uncertainty_pair
 
     path = _posterior_experiment(tmp_path)
     runs = run_experiments((str(path),), tmp_path / "out", quick=True)

@@ -24,9 +24,9 @@ from experiments.findings.common import (
     ci,
     cube,
     provenance,
-    uncertainty_pair,
     wilson,
 )
+from experiments.findings.uncertainty import uncertainty_pair
 
 EXPERIMENTS = ("consortium.toml",)
 COMMAND = "latam-ai findings consortium"

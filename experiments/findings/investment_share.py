@@ -26,9 +26,8 @@ from experiments.findings.common import (
     ci,
     fmt,
     provenance,
-    two_intervals,
-    uncertainty_pair,
 )
+from experiments.findings.uncertainty import two_intervals, uncertainty_pair
 
 EXPERIMENTS = ("investment_share.toml",)
 COMMAND = "latam-ai findings investment_share"

@@ -27,9 +27,8 @@ from experiments.findings.common import (
     cube,
     fmt,
     provenance,
-    two_intervals,
-    uncertainty_pair,
 )
+from experiments.findings.uncertainty import two_intervals, uncertainty_pair
 from mobility import upward_counts, window_closing
 from mobility.window import T_STAR_DEFINITION, months_between
 from model.parameters import BY_NAME
