@@ -258,7 +258,8 @@ T_STAR_DEFINITION = (
     "t* = min{tau >= peak : h(tau) < h(peak) / 2}, where h(tau) is the 12-month forward "
     "upward hazard, the moves up a tier in months tau to tau + 11 divided by the "
     "country-months at risk of moving up (countries below Pioneer) in them, pooled over "
-    "runs; t* = inf if the hazard does not fall below half its peak within the horizon."
+    "runs; t* = inf if the hazard does not fall below half its peak within the horizon "
+    "(undefined, NaN, when the horizon ends less than 12 months after the shock)."
 )
 
 
@@ -436,6 +437,11 @@ def window_closing(
     risk = forward_sums(np.atleast_2d(at_risk), smoothing)
     months = np.asarray(months_since_shock)[: up.shape[-1]]
     after = months >= 0
+    if not after.any():  # no whole forward window after the shock: t* is undefined
+        empty = np.array([], float)
+        return WindowClosing(
+            np.nan, np.nan, np.nan, np.nan, np.nan, months[after], empty, empty, empty, empty
+        )
     with np.errstate(invalid="ignore", divide="ignore"):
         pooled = up[:, after].sum(0) / risk[:, after].sum(0)
     peak = float(np.nanmax(pooled)) if after.any() and np.isfinite(pooled).any() else 0.0

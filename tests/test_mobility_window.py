@@ -80,6 +80,9 @@ def test_t_star_by_its_definition_on_a_hand_hazard():
     # without any move up the window never opens: t* = inf
     silent = window_closing(np.zeros_like(up), risk, months, n_boot=10)
     assert np.isinf(silent.t_star)
+    # a horizon ending less than 12 months after the shock: undefined, not "never"
+    short = window_closing(up[:, :15], risk[:, :15], months[:15], n_boot=10)
+    assert np.isnan(short.t_star) and short.hazard.size == 0
 
 
 def test_the_smoothing_is_twelve_months_whatever_the_panel_step():
