@@ -1,206 +1,189 @@
-"""Calibration by approximate Bayesian computation (rejection; Beaumont et al. 2002).
+"""Calibration of the world model: SMC-ABC (pyabc) on data dated up to 2024 plus the
+H1-2025 usage vintage (docs/ODD.md, "Calibration").
 
-The experiment file (``experiments/examples/calibration.toml``) draws the free parameters
-from uniform priors and runs every sample from ILIA 2024 (September 2024) to ILIA 2025
-(October 2025) with replications. Each sample's moments (means over replications, from
-``sweeps/moments.py``) are compared with the targets below; the distance is
-sqrt(sum_k ((m_k - target_k) / scale_k)^2); the samples within the closest
-``accept_fraction`` form the approximate posterior. The scale of a target is the error we
-accept in it (its source's uncertainty), so the distance is in units of tolerated error.
+Every particle is one run from August 2023 (ILIA 2023's month) to December 2025 over the
+whole world; the runs of a population go through the batched kernel together
+(``model.builder.build_batch`` + ``model.kernel.run_kernel``). The targets and their
+statistics are in :mod:`experiments.calibration_targets`; the SMC machinery in
+:mod:`experiments.smc`. Later observations (ILIA 2025, usage after H1 2025, investment
+after 2024) are never used here: :mod:`experiments.validation` holds them out.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-
-@dataclass(frozen=True)
-class Target:
-    """An observed fact the model should reproduce, with the error tolerated and a source."""
-
-    moment: str
-    value: float
-    scale: float
-    source: str
-
-
-TARGETS: tuple[Target, ...] = (
-    Target(
-        "ilia2025_score_rmse",
-        0.0,
-        4.29,
-        "ILIA 2025 scores (data/ilia_overall.csv); scale: the no-change forecast's RMSE, 4.29",
-    ),
-    Target(
-        "mean_score_change",
-        0.89,
-        1.0,
-        "mean ILIA change 2024 to 2025, +0.89 points over 19 countries (DERIVED)",
-    ),
-    Target(
-        "tier_persistence",
-        18 / 19,
-        0.05,
-        "tiers by score 2024 to 2025: 18 of 19 kept (Ecuador moved up)",
-    ),
-    Target(
-        "region_share_trend",
-        -0.255,
-        0.25,
-        "CSET region share 1.15% (2022) to 0.69% (2024), log slope -0.255 per year; wide "
-        "scale: ILIA 2025 still reports 1.12%",
-    ),
-    Target(
-        "leading_investee_share",
-        0.95,
-        0.05,
-        "Brazil, Argentina and Mexico: 95% of the region's CSET private AI investment "
-        "2022-2024 (DERIVED from data/ai_investment.csv)",
-    ),
+from experiments.calibration_targets import (
+    CALIBRATION_END,
+    CALIBRATION_START,
+    simulated_statistics,
+    targets,
 )
+from experiments.smc import Prior, SMCResult, smc_abc
+
+#: The free parameters and their uniform priors (each inside its declared range).
+PRIORS: tuple[Prior, ...] = (
+    Prior("capital_concentration", 2.0, 10.0,
+          "around the PPML estimate 6.75 (model.world.allocation_fit), +-3.25"),
+    Prior("size_elasticity", 0.3, 1.0, "around the PPML estimate 0.65"),
+    Prior("investment_noise", 0.1, 1.5, "from near-smooth to deal-by-deal lumpiness"),
+    Prior("research_capital_gain", 0.0, 1.0, "the declared range"),
+    Prior("research_depreciation", 0.0, 0.5, "the declared range"),
+    Prior("enabling_capital_gain", 0.0, 1.0, "the declared range"),
+    Prior("enabling_depreciation", 0.0, 0.5, "the declared range"),
+    Prior("governance_speed", 0.0, 1.5, "half the declared range (3 per year is a jump)"),
+    Prior("bass_imitation", 0.0, 1.5, "0 to about four times the Sultan et al. mean 0.38"),
+    Prior("adoption_headroom_share", 0.0, 1.0, "the declared range"),
+    Prior("frontier_absorption_gain", 0.0, 0.3, "0 to six times the default 0.05"),
+)  # fmt: skip
+#: Runs per kernel call (memory: runs x 29 months x 187 countries x 8 float32 fields).
+CHUNK = 500
+#: Sizes of the full calibration and of ``--quick``.
+FULL = {"population": 1000, "generations": 8, "draws": 1000}
+QUICK = {"population": 60, "generations": 2, "draws": 60}
+
+
+@functools.lru_cache(maxsize=1)
+def start_table() -> pd.DataFrame:
+    """The world start state with ILIA 2023 scores as the measurement offsets of the 12
+    countries ILIA 2023 scored (the vendored state is dated 2024: no earlier vintage of
+    the readiness pillars, usage or capital is vendored; docs/ODD.md)."""
+    from model.world import world_data, world_table
+
+    table = world_table("ilia2024").copy()
+    table["ilia_score"] = world_data().ilia[2023].reindex(table["iso3"]).to_numpy()
+    return table
+
+
+def base_parameters(**extra) -> dict:
+    """The calibration runs' fixed settings: the 2023 start, the world in focus."""
+    return {
+        "initial": start_table(),
+        "start": CALIBRATION_START,
+        "end": CALIBRATION_END,
+        "focus": "world",
+        **extra,
+    }
+
+
+def validated_runs(base: dict, parameter_sets: list[dict[str, float]], origin: str) -> list:
+    """Each parameter set over the validated ``base`` (validated once: the start table's
+    checks are not repeated per run), its own values validated one by one."""
+    from model.parameters import validate_parameters, validate_value
+
+    fixed = validate_parameters(base, origin)
+    return [
+        fixed | {name: validate_value(name, value, origin) for name, value in p.items()}
+        for p in parameter_sets
+    ]
+
+
+def simulate_world(parameter_sets: list[dict[str, float]], seeds: list[int]) -> dict:
+    """Statistics of the calibration targets for each parameter set (one run each)."""
+    from model.builder import build_batch
+    from model.kernel import run_kernel
+
+    base = base_parameters()
+    parts: list[dict[str, np.ndarray]] = []
+    for start in range(0, len(parameter_sets), CHUNK):
+        chunk = parameter_sets[start : start + CHUNK]
+        runs = validated_runs(base, chunk, "calibration")
+        batch = build_batch(runs, seeds[start : start + CHUNK])
+        months = np.arange(len(batch.months))
+        history = run_kernel(batch, (), np.arange(len(runs)), months)
+        parts.append(simulated_statistics(batch.months, batch.countries, history.trajectories))
+    return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
 
 
 @dataclass
 class Calibration:
-    """An ABC result: every sample's moments and distance, and the accepted ones."""
+    """A calibration's posterior, its generations and its predictive checks."""
 
-    samples: pd.DataFrame  # one row per sample: parameters, moments, distance
-    parameters: list[str]
-    accepted: pd.DataFrame
+    result: SMCResult
+    draws: pd.DataFrame  # equal-weight posterior draws, one column per parameter
+    predictive: pd.DataFrame  # statistics of posterior predictive runs, one row per run
+    seed: int
 
-    def posterior(self) -> pd.DataFrame:
-        """Posterior summaries of each free parameter next to its prior range."""
+    def identification(self) -> pd.DataFrame:
+        """Per parameter: prior range, posterior median and 90% interval, and posterior sd
+        over prior sd (near 1: the data do not identify it)."""
         rows = []
-        for name in self.parameters:
-            prior, post = self.samples[name], self.accepted[name]
+        for prior in self.result.priors:
+            values = self.draws[prior.name]
+            ratio = values.std(ddof=1) / prior.sd
             rows.append(
                 {
-                    "parameter": name,
-                    "prior_low": prior.min(),
-                    "prior_high": prior.max(),
-                    "posterior_median": post.median(),
-                    "posterior_5%": post.quantile(0.05),
-                    "posterior_95%": post.quantile(0.95),
-                    "posterior_sd_over_prior_sd": post.std() / prior.std(),
+                    "parameter": prior.name,
+                    "prior": f"U({prior.low:g}, {prior.high:g})",
+                    "posterior_median": values.median(),
+                    "posterior_5%": values.quantile(0.05),
+                    "posterior_95%": values.quantile(0.95),
+                    "sd_ratio": ratio,
+                    "identified": identification_label(ratio),
                 }
             )
         return pd.DataFrame(rows)
 
-    def moments(self) -> pd.DataFrame:
-        """Targets against the accepted samples' moments (median and 90% range)."""
+    def checks(self) -> pd.DataFrame:
+        """Per target: observed value, tolerance, posterior predictive median and 5-95%
+        interval, and whether the observation falls inside it."""
         rows = []
-        for target in TARGETS:
-            values = self.accepted[target.moment]
+        for target in targets():
+            values = self.predictive[target.name].dropna()
+            low, high = values.quantile(0.05), values.quantile(0.95)
             rows.append(
                 {
-                    "moment": target.moment,
-                    "target": target.value,
-                    "scale": target.scale,
-                    "accepted_median": values.median(),
-                    "accepted_5%": values.quantile(0.05),
-                    "accepted_95%": values.quantile(0.95),
-                    "source": target.source,
+                    "target": target.name,
+                    "observed": target.value,
+                    "tolerance": target.tolerance,
+                    "predictive_median": values.median(),
+                    "predictive_5%": low,
+                    "predictive_95%": high,
+                    "inside": bool(low <= target.value <= high),
                 }
             )
         return pd.DataFrame(rows)
 
 
-def distance(moments: pd.DataFrame) -> pd.Series:
-    """Distance of each row of moments from the targets, in units of tolerated error."""
-    squares = sum(((moments[t.moment] - t.value) / t.scale) ** 2 for t in TARGETS)
-    return np.sqrt(squares)
+#: Posterior sd / prior sd below which a parameter counts as identified, and above which
+#: it counts as not identified (an assumption the data leave open).
+IDENTIFIED, UNIDENTIFIED = 0.5, 0.8
 
 
-def abc_rejection(results, accept_fraction: float = 0.02) -> Calibration:
-    """Accept the closest ``accept_fraction`` of samples of a calibration sweep."""
-    if not 0 < accept_fraction <= 1:
-        raise ValueError(f"accept_fraction={accept_fraction} must be in (0, 1]")
-    table = results.table()
-    parameters = list(results.manifest["design"]["variables"])
-    per_sample = table.groupby("sample_id")[parameters + [t.moment for t in TARGETS]].mean()
-    per_sample["distance"] = distance(per_sample)
-    cut = per_sample["distance"].quantile(accept_fraction)
-    accepted = per_sample[per_sample["distance"] <= cut]
-    return Calibration(per_sample, parameters, accepted)
+def identification_label(ratio: float) -> str:
+    """'yes' (sd ratio < 0.5), 'weakly' (0.5 to 0.8) or 'no' (>= 0.8)."""
+    if ratio < IDENTIFIED:
+        return "yes"
+    return "weakly" if ratio < UNIDENTIFIED else "no"
 
 
-def naive_comparison(parameters: dict, replications: int = 50, seed: int = 2025) -> pd.DataFrame:
-    """The fitted model's ILIA 2025 prediction against the no-change forecast.
-
-    Runs ``RegionModel`` from ILIA 2024 to October 2025 with ``parameters``; reports the
-    score RMSE against ILIA 2025 and the share of countries whose predicted tier is their
-    ILIA 2025 tier by score (mean and 90% range over replications), and the same for the
-    forecast "ILIA 2025 = ILIA 2024". In-sample: the score RMSE is a calibration target.
-    """
-    from experiments.headline import replicate_seeds
-    from model import RegionModel
-    from model.equations import classify_tiers
-    from sweeps.moments import ilia_scores
-
-    published = ilia_scores("ilia2025")
-    rmse, kept = [], []
-    for run_seed in replicate_seeds(seed, replications):
-        model = RegionModel(rng=run_seed, end="2025-10", **parameters)
-        model.run_model()
-        focus = np.array(model.countries)[model.focus]
-        observed = np.array([published[c] for c in focus])
-        rmse.append(np.sqrt(((model.scores[model.focus] - observed) ** 2).mean()))
-        kept.append((model.tiers[model.focus] == classify_tiers(observed)).mean())
-    start = RegionModel(end="2025-10")
-    observed = np.array([published[c] for c in np.array(start.countries)[start.focus]])
-    naive = start.initial["ilia_score"].to_numpy()[start.focus]
-    return pd.DataFrame(
-        [
-            {
-                "forecast": "calibrated model",
-                "score_rmse": np.mean(rmse),
-                "score_rmse_5%": np.quantile(rmse, 0.05),
-                "score_rmse_95%": np.quantile(rmse, 0.95),
-                "tiers_matching_ilia2025": np.mean(kept),
-            },
-            {
-                "forecast": "no change (ILIA 2024)",
-                "score_rmse": np.sqrt(((naive - observed) ** 2).mean()),
-                "score_rmse_5%": np.nan,
-                "score_rmse_95%": np.nan,
-                "tiers_matching_ilia2025": (
-                    classify_tiers(naive) == classify_tiers(observed)
-                ).mean(),
-            },
-        ]
+def calibrate(
+    seed: int = 20231101,
+    population: int = FULL["population"],
+    generations: int = FULL["generations"],
+    draws: int = FULL["draws"],
+    predictive_runs: int | None = None,
+) -> Calibration:
+    """Run the SMC-ABC calibration, resample ``draws`` equal-weight draws, and simulate one
+    posterior predictive run per draw (``predictive_runs`` of them, default ``draws``)."""
+    found = targets()
+    result = smc_abc(
+        simulate_world,
+        PRIORS,
+        {t.name: t.value for t in found},
+        {t.name: t.tolerance for t in found},
+        population=population,
+        generations=generations,
+        seed=seed,
     )
+    sample = result.equal_weight_draws(draws, seed)
+    runs = predictive_runs or draws
+    chosen = sample.iloc[np.arange(runs) % len(sample)]
+    from sweeps.design import spawn_seeds
 
-
-def fitted_parameters(calibration: Calibration) -> dict[str, float]:
-    """Posterior medians of the free parameters."""
-    return {name: float(calibration.accepted[name].median()) for name in calibration.parameters}
-
-
-def write_calibration(calibration: Calibration, comparison: pd.DataFrame, folder: Path) -> str:
-    """Write posterior.csv, moments.csv, forecast.csv and calibration.txt; return the text."""
-    posterior, moments = calibration.posterior(), calibration.moments()
-    posterior.to_csv(folder / "posterior.csv", index=False)
-    moments.to_csv(folder / "moments.csv", index=False)
-    comparison.to_csv(folder / "forecast.csv", index=False)
-    calibration.accepted.to_csv(folder / "accepted_samples.csv")
-    text = "\n".join(
-        [
-            f"ABC rejection: {len(calibration.accepted)} of {len(calibration.samples)} samples "
-            "accepted (closest in units of tolerated error).",
-            "",
-            "Posterior (median and 90% interval) against the prior range:",
-            posterior.round(4).to_string(index=False),
-            "",
-            "Targets and the accepted samples' moments:",
-            moments.drop(columns="source").round(4).to_string(index=False),
-            "",
-            "ILIA 2025 forecast from ILIA 2024 (October 2025):",
-            comparison.round(3).to_string(index=False),
-        ]
-    )
-    (folder / "calibration.txt").write_text(text + "\n")
-    return text
+    stats = simulate_world(chosen.to_dict("records"), spawn_seeds(seed + 1, runs))
+    return Calibration(result, sample, pd.DataFrame(stats), seed)

@@ -248,17 +248,38 @@ def allocation_fit() -> AllocationFit:
     """
     parts = world_data()
     table = parts.table
-    years = len(INVESTMENT_YEARS)
     n = len(table)
-    regressors = np.column_stack(
+    regressors = allocation_regressors(table)
+    beta, errors = fit_ppml(parts.investment, regressors)
+    y = parts.investment.reshape(-1)
+    b, alpha = beta
+    weights = np.exp(regressors @ beta)
+    share = pd.Series(weights / weights.sum(), index=table["iso3"])
+    return AllocationFit(
+        float(b), float(alpha), (float(errors[0]), float(errors[1])), n, int((y > 0).sum()), share
+    )
+
+
+def allocation_regressors(table: pd.DataFrame) -> np.ndarray:
+    """The allocation rule's regressors per country: log GDP and log(research / 100)."""
+    return np.column_stack(
         [np.log(table["gdp_usd_bn"].to_numpy()), np.log(table["research"].to_numpy() / 100)]
     )
-    y = parts.investment.reshape(-1)  # year-major
+
+
+def fit_ppml(investment: np.ndarray, regressors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Poisson pseudo-maximum likelihood with one effect per year (Santos Silva and
+    Tenreyro 2006) by iteratively reweighted least squares: ``investment`` (years,
+    countries), ``regressors`` (countries, k). Returns the k slopes and their robust
+    (sandwich) standard errors (:func:`allocation_fit` on the whole panel;
+    ``experiments.validation`` on folds of countries)."""
+    years, n = investment.shape
+    y = investment.reshape(-1)  # year-major
     design = np.column_stack(
         [np.kron(np.eye(years), np.ones((n, 1))), np.tile(regressors, (years, 1))]
     )
     beta = np.zeros(design.shape[1])
-    beta[:years] = np.log(parts.investment.mean(axis=1) + 1e-12)
+    beta[:years] = np.log(investment.mean(axis=1) + 1e-12)
     for _ in range(200):  # iteratively reweighted least squares
         mu = np.exp(design @ beta)
         working = design @ beta + (y - mu) / mu
@@ -273,12 +294,7 @@ def allocation_fit() -> AllocationFit:
     bread = np.linalg.inv((design * mu[:, None]).T @ design)
     meat = (design * ((y - mu) ** 2)[:, None]).T @ design
     errors = np.sqrt(np.diag(bread @ meat @ bread))[years:]
-    b, alpha = beta[years:]
-    weights = np.exp(regressors @ beta[years:])
-    share = pd.Series(weights / weights.sum(), index=table["iso3"])
-    return AllocationFit(
-        float(b), float(alpha), (float(errors[0]), float(errors[1])), n, int((y > 0).sum()), share
-    )
+    return beta[years:], errors
 
 
 def region_members(table: pd.DataFrame, focus) -> np.ndarray:

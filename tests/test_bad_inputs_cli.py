@@ -15,7 +15,6 @@ from sweeps.lock import FolderLock
 
 ROOT = Path(__file__).resolve().parents[1]
 SMOKE = ROOT / "experiments" / "examples" / "smoke.toml"
-CALIBRATION = ROOT / "experiments" / "examples" / "calibration.toml"
 
 
 @pytest.fixture(scope="module")
@@ -246,61 +245,62 @@ CASES = {
         ["manifest.json is damaged"],
     ),
     # calibrate
-    "forecast replications zero": (
-        lambda s: ["calibrate", "--forecast-replications", "0", "--out", str(s.tmp / "c")],
-        ["--forecast-replications 0", "[1, 100000]"],
+    "calibrate population one": (
+        lambda s: ["calibrate", "--population", "1", "--out", str(s.tmp / "c")],
+        ["--population 1", "[2, 100000]"],
     ),
-    "forecast replications negative": (
-        lambda s: ["calibrate", "--forecast-replications", "-1", "--out", str(s.tmp / "c")],
-        ["--forecast-replications -1"],
+    "calibrate population huge": (
+        lambda s: ["calibrate", "--population", "1000000000"],
+        ["--population 1000000000"],
     ),
-    "forecast replications huge": (
-        lambda s: ["calibrate", "--forecast-replications", "1000000000"],
-        ["--forecast-replications 1000000000"],
+    "calibrate generations zero": (
+        lambda s: ["calibrate", "--generations", "0"],
+        ["--generations 0", "[1, 50]"],
     ),
-    "accept zero": (lambda s: ["calibrate", "--accept", "0"], ["--accept 0.0", "(0, 1]"]),
-    "accept above one": (lambda s: ["calibrate", "--accept", "1.5"], ["--accept 1.5"]),
-    "accept nan": (lambda s: ["calibrate", "--accept", "nan"], ["--accept nan"]),
-    "calibrate workers zero": (lambda s: ["calibrate", "--workers", "0"], ["--workers 0"]),
-    "calibrate experiment missing": (
-        lambda s: ["calibrate", str(s.tmp / "nope.toml")],
-        ["nope.toml: no such experiment file"],
+    "calibrate draws negative": (
+        lambda s: ["calibrate", "--draws", "-1"],
+        ["--draws -1", "[1, 1000000]"],
     ),
-    "calibrate wrong experiment": (
-        lambda s: ["calibrate", str(SMOKE), "--out", str(s.tmp / "c")],
-        ["not a calibration experiment", "open_weights_date is not a numeric"],
+    "calibrate seed negative": (
+        lambda s: ["calibrate", "--seed", "-5"],
+        ["--seed -5", "2**63 - 1"],
     ),
-    "calibrate without moments": (
+    "calibrate posterior without validate": (
+        lambda s: ["calibrate", "--posterior", s.file("p.csv", "capital_concentration\n6\n")],
+        ["--posterior FILE: only with --validate"],
+    ),
+    "calibrate posterior missing": (
+        lambda s: ["calibrate", "--validate", "--posterior", str(s.tmp / "nope.csv")],
+        ["nope.csv: no such file"],
+    ),
+    "calibrate posterior not a parameter": (
         lambda s: [
             "calibrate",
-            s.file(
-                "nomoments.toml",
-                CALIBRATION.read_text().replace('"ilia2025_score_rmse", ', ""),
-            ),
+            "--validate",
             "--out",
             str(s.tmp / "c"),
+            "--posterior",
+            s.file("p.csv", "capital_concentraton\n6\n"),
         ],
-        ["not a calibration experiment", "lack the target moments ilia2025_score_rmse"],
+        ["p.csv", "'capital_concentraton' is not a parameter"],
     ),
-    "calibrate list design": (
-        lambda s: [
-            "calibrate",
-            s.file(
-                "list.toml",
-                '[design]\nmethod = "list"\n[[design.runs]]\ncapital_concentration = 1.0\n',
-            ),
-            "--out",
-            str(s.tmp / "c"),
-        ],
-        ["not a calibration experiment", "list design"],
+    "calibrate population not a number": (
+        lambda s: ["calibrate", "--population", "many"],
+        ["--population: invalid int value: 'many'"],
+        "usage",
     ),
-    "calibrate malformed": (
-        lambda s: ["calibrate", s.file("bad.toml", "[experiment]\nseed = = 1\n")],
-        ["bad.toml", "malformed TOML"],
+    "calibrate unknown option": (
+        lambda s: ["calibrate", "--accept", "0.1"],
+        ["unrecognized arguments: --accept 0.1"],
+        "usage",
     ),
     "calibrate into unrelated folder": (
-        lambda s: ["calibrate", "--out", s.folder("mine", "notes.txt"), "--workers", "1"],
-        ["mine is not empty and holds no sweep"],
+        lambda s: ["calibrate", "--quick", "--out", s.folder("mine", "notes.txt")],
+        ["mine", "holds files that are not a calibration's (notes.txt)"],
+    ),
+    "calibrate out is a file": (
+        lambda s: ["calibrate", "--quick", "--out", s.file("taken.txt", "x")],
+        ["taken.txt", "not a folder"],
     ),
 }
 

@@ -8,12 +8,14 @@ values reach the model, and every mistake in the file is an error naming file an
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from sweeps import build_design, load_experiment, load_results, run_count, run_experiment
 from sweeps.engine import simulate
 from sweeps.metrics import summary_metrics
 from sweeps.spec import POSTERIOR_DRAW, ExperimentError
+from sweeps.spec_posterior import default_posterior_file
 
 POSTERIOR = """\
 capital_concentration,investment_noise
@@ -193,3 +195,14 @@ def test_the_run_count_limit_counts_the_draws(tmp_path, monkeypatch):
     monkeypatch.setattr(sweeps.design, "MAX_RUNS", 7)
     with pytest.raises(ExperimentError, match=r"2 posterior draws x 2 replications = 8 runs"):
         load_experiment(write(tmp_path, draws=2))
+
+
+def test_the_default_file_is_the_committed_posterior(tmp_path):
+    text = EXPERIMENT.format(draws=2).replace('file = "posterior.csv"\n', "")
+    path = tmp_path / "experiment.toml"
+    path.write_text(text)
+    experiment = load_experiment(path)
+    committed = pd.read_csv(default_posterior_file())
+    assert experiment.posterior.file == str(default_posterior_file())
+    assert list(experiment.posterior.columns) == list(committed.columns)
+    np.testing.assert_allclose(experiment.posterior.rows, committed.iloc[:2].to_numpy())

@@ -1,125 +1,123 @@
-"""Calibrate the free parameters by approximate Bayesian computation (rejection).
+"""Calibrate the world model by SMC-ABC (pyabc) on data to 2024, and validate it out of
+sample.
 
-Runs the calibration experiment (a sweep from ILIA 2024 to October 2025 over uniform
-priors; resumable like any sweep), keeps the samples whose moments lie closest to the data
-(targets and sources in experiments/calibration.py), and compares the fitted model's
-ILIA 2025 forecast with the no-change forecast. Writes posterior.csv, moments.csv,
-forecast.csv, accepted_samples.csv and calibration.txt into the results folder.
+The calibration (experiments/calibration.py; targets and sources in
+experiments/calibration_targets.py) writes, into the output folder: posterior.csv (equal-
+weight posterior draws, one column per parameter), identification.csv, checks.csv
+(posterior predictive checks), generations.csv and README.md (command, seed, library
+version, date and the tables). ``--validate`` then scores the posterior's forecasts that
+were never fitted (experiments/validation.py): ILIA 2025 from the 2024 start, ILIA 2024
+from the 2023 start, and the allocation rule's leave-one-country-out hold-out.
 
 examples:
-  latam-ai calibrate                                   # the shipped calibration experiment
-  latam-ai calibrate --accept 0.01 -o results/calibration
-  latam-ai calibrate my_priors.toml --workers 2 --resume
+  latam-ai calibrate                                  # full size (about 10 minutes)
+  latam-ai calibrate --quick -o results/calibration_quick
+  latam-ai calibrate -o data/calibration --validate   # the committed posterior
+  latam-ai calibrate --validate --posterior data/calibration/posterior.csv  # validate only
 """
 
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from pathlib import Path
 
 from experiments.cli import UsageError
-from experiments.commands.options import add_common_options, check_workers
+from experiments.commands.options import add_common_options
 
-HELP = "fit the free parameters to the data (ABC rejection on the sweep engine)"
-DEFAULT_EXPERIMENT = Path(__file__).resolve().parents[1] / "examples" / "calibration.toml"
+HELP = "fit the world model to data to 2024 (SMC-ABC, pyabc) and validate it out of sample"
+#: The root seed of the committed calibration.
+DEFAULT_SEED = 20231101
+#: Largest sizes accepted on the command line (each particle is one run).
+MAX_POPULATION, MAX_GENERATIONS, MAX_DRAWS = 100_000, 50, 1_000_000
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="root seed")
     parser.add_argument(
-        "experiment",
-        nargs="?",
+        "--quick", action="store_true", help="a small calibration (seconds; for tests)"
+    )
+    parser.add_argument("--population", type=int, help="particles per generation")
+    parser.add_argument("--generations", type=int, help="most SMC generations")
+    parser.add_argument("--draws", type=int, help="equal-weight posterior draws written")
+    parser.add_argument(
+        "--validate", action="store_true", help="then run the out-of-sample validation"
+    )
+    parser.add_argument(
+        "--posterior",
         type=Path,
-        default=DEFAULT_EXPERIMENT,
-        help="calibration experiment (default: examples/calibration.toml)",
+        help="with --validate: validate this posterior file instead of calibrating",
     )
-    parser.add_argument(
-        "--accept", type=float, default=0.02, help="fraction of samples accepted (default 0.02)"
-    )
-    parser.add_argument("--resume", action="store_true", help="continue an interrupted run")
-    parser.add_argument(
-        "--forecast-replications",
-        type=int,
-        default=50,
-        help="replications of the fitted model's forecast (default 50)",
-    )
-    add_common_options(
-        parser, out=(Path("results") / "calibration", "default results/calibration"), workers=True
-    )
+    add_common_options(parser, out=(Path("results") / "calibration", "default results/calibration"))
 
 
-#: Most replications of the fitted model's forecast (each is one model run).
-MAX_FORECAST_REPLICATIONS = 100_000
+def _sizes(args: argparse.Namespace) -> dict[str, int]:
+    from experiments import calibration
+
+    sizes = dict(calibration.QUICK if args.quick else calibration.FULL)
+    limits = {"population": MAX_POPULATION, "generations": MAX_GENERATIONS, "draws": MAX_DRAWS}
+    for key, limit in limits.items():
+        value = getattr(args, key)
+        if value is None:
+            continue
+        lowest = 2 if key == "population" else 1
+        if not lowest <= value <= limit:
+            raise UsageError(f"--{key} {value}: must be an integer in [{lowest}, {limit}]")
+        sizes[key] = value
+    return sizes
 
 
-def check_calibration_experiment(experiment) -> None:
-    """A calibration experiment draws numeric parameters (not a list design) and records
-    every target moment (experiments/calibration.py); else one message saying so."""
-    from experiments.calibration import TARGETS
-    from model.parameters import BY_NAME
-    from sweeps.metrics import selected_metrics
+#: The files a calibration folder holds (a folder with others is refused: not ours).
+OWN_FILES = (
+    "posterior.csv", "identification.csv", "checks.csv", "generations.csv", "README.md",
+    "validation.md", "validation_ilia2025.csv", "validation_ilia2025_countries.csv",
+    "validation_ilia2024.csv", "validation_allocation.csv",
+)  # fmt: skip
 
-    where = f"{experiment.path}: not a calibration experiment"
-    if experiment.design.method == "list":
-        raise UsageError(
-            f"{where}: a list design has no priors to fit; use lhs (see {DEFAULT_EXPERIMENT})"
-        )
-    for variable in experiment.varied:
-        spec = BY_NAME.get(variable.name)
-        if spec is None or not spec.numeric or not variable.numeric:
+
+def check_out(out: Path) -> None:
+    """``--out`` is a new folder or one holding only a calibration's files."""
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out}: not a folder")
+    if out.is_dir():
+        others = sorted(p.name for p in out.iterdir() if p.name not in OWN_FILES)
+        if others:
             raise UsageError(
-                f"{where}: [varied] {variable.name} is not a numeric model parameter, so it "
-                f"has no posterior median (see {DEFAULT_EXPERIMENT})"
+                f"--out {out}: holds files that are not a calibration's ({', '.join(others[:5])}"
+                f"{', ...' if len(others) > 5 else ''}); choose a new or a calibration folder"
             )
-    recorded = {m.name for m in selected_metrics(experiment)}
-    missing = [t.moment for t in TARGETS if t.moment not in recorded]
-    if missing:
-        raise UsageError(
-            f"{where}: its [outputs] metrics lack the target moments {', '.join(missing)} "
-            f"(see {DEFAULT_EXPERIMENT})"
-        )
 
 
 def main(args: argparse.Namespace) -> int:
-    from experiments.calibration import (
-        abc_rejection,
-        fitted_parameters,
-        naive_comparison,
-        write_calibration,
-    )
-    from sweeps import load_results
-    from sweeps.executors import make_executor
-    from sweeps.runner import prepare, run_experiment
+    if not 0 <= args.seed < 2**63:
+        raise UsageError(f"--seed {args.seed}: must be an integer in [0, 2**63 - 1]")
+    if args.posterior is not None and not args.validate:
+        raise UsageError("--posterior FILE: only with --validate (it validates that file)")
+    sizes = _sizes(args)
+    if args.posterior is not None:
+        if not args.posterior.is_file():
+            raise UsageError(f"--posterior {args.posterior}: no such file")
+        from experiments.validation import check_posterior
 
-    if not 0 < args.accept <= 1:
-        raise UsageError(f"--accept {args.accept}: must be in (0, 1]")
-    if not 1 <= args.forecast_replications <= MAX_FORECAST_REPLICATIONS:
-        raise UsageError(
-            f"--forecast-replications {args.forecast_replications}: must be an integer in "
-            f"[1, {MAX_FORECAST_REPLICATIONS}]"
-        )
-    check_workers(args.workers)
-    if not args.experiment.is_file():
-        raise UsageError(f"{args.experiment}: no such experiment file")
-    experiment, _ = prepare(args.experiment)
-    check_calibration_experiment(experiment)
+        check_posterior(args.posterior)
+    out = args.out
+    check_out(out)
+    from experiments.calibration_report import write_calibration, write_validation
+
     try:
-        with make_executor(args.workers, None) as executor:
-            print(
-                run_experiment(
-                    experiment,
-                    args.out,
-                    executor,
-                    None,
-                    args.resume,
-                    progress=not args.no_progress,
-                )
-            )
-    except KeyboardInterrupt as stop:
-        print(f"latam-ai calibrate: {stop or 'interrupted'}", file=sys.stderr)
-        return 128 + getattr(stop, "signum", 2)
-    calibration = abc_rejection(load_results(args.out), args.accept)
-    comparison = naive_comparison(fitted_parameters(calibration), args.forecast_replications)
-    print(write_calibration(calibration, comparison, args.out))
-    print(f"\nCalibration written to {args.out}/")
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"--out {out}: cannot create the folder ({exc.strerror})") from None
+    command = "latam-ai calibrate " + shlex.join(sys.argv[2:])
+    posterior = args.posterior
+    if posterior is None:
+        from experiments.calibration import calibrate
+
+        calibration = calibrate(args.seed, **sizes)
+        print(write_calibration(calibration, out, command))
+        posterior = out / "posterior.csv"
+    if args.validate:
+        print(write_validation(posterior, out, args.seed, quick=args.quick))
+    print(f"\nWritten to {out}/")
     return 0

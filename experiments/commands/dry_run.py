@@ -51,6 +51,12 @@ def design_summary(experiment, design: pd.DataFrame) -> list[str]:
     if experiment.fixed:
         fixed = ", ".join(f"{k}={json.dumps(v, default=str)}" for k, v in experiment.fixed.items())
         lines.append(f"fixed: {fixed}")
+    if experiment.posterior is not None:
+        columns = ", ".join(experiment.posterior.columns)
+        lines.append(
+            f"posterior: the first {experiment.posterior.draws} rows of "
+            f"{experiment.posterior.file} set {columns}"
+        )
     crn = "common random numbers" if experiment.common_random_numbers else "independent seeds"
     lines.append(f"seeds: {design['seed'].nunique()} distinct ({crn}; root seed {experiment.seed})")
     return lines

@@ -92,9 +92,14 @@ def check_flags(args: argparse.Namespace) -> None:
 def describe_plan(experiment, design) -> str:
     """One line: the design, its samples and replications, the number of runs."""
     samples = design["sample_id"].nunique()
+    draws = (
+        f"{experiment.posterior.draws} posterior draws x "
+        if experiment.posterior is not None
+        else ""
+    )
     return (
         f"experiment {experiment.name!r}: {experiment.design.method} design over "
-        f"{len(experiment.variable_names)} parameters, {samples} samples x "
+        f"{len(experiment.variable_names)} parameters, {samples} samples x {draws}"
         f"{experiment.replications} replications = {len(design)} runs"
     )
 
