@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from experiments.calibration import Calibration, identification_label
+from experiments.calibration import Calibration
 
 
 def _markdown(frame: pd.DataFrame, digits: int = 4) -> str:
@@ -138,6 +138,3 @@ def write_validation(posterior: Path, out: Path, seed: int, quick: bool = False)
     )
     (out / "validation.md").write_text(text)
     return text
-
-
-__all__ = ["assumptions", "identification_label", "write_calibration", "write_validation"]
