@@ -8,9 +8,10 @@ draws), never by a separate file, so the quick and the full run share every othe
 Parameter uncertainty: an experiment file with a ``[posterior]`` section (``draws`` rows of
 the calibration posterior, each crossed with every scenario; ``sweeps.spec_posterior``)
 runs twice: as written ("parameters + noise", results with a ``posterior_draw`` column)
-and as its noise-only twin ``<stem>_noise_only``: the section removed, so every run has
-the defaults, with ``draws x replications`` replications (the same number of runs per
-scenario, so the two intervals differ by the parameters only).
+and as its noise-only twin ``<stem>_noise_only``: the section removed and every column of
+the posterior fixed at its median (:func:`posterior_medians`), with ``draws x
+replications`` replications (the same number of runs per scenario, so the two intervals
+differ by the spread of the parameters only).
 ``uncertainty_pair`` loads both and ``two_intervals`` reports an outcome both ways
 (:mod:`experiments.findings.uncertainty`).
 
@@ -117,11 +118,15 @@ def scaled_experiment(path: str | Path, quick: bool, noise_only: bool = False):
             data["posterior"]["draws"] = min(int(data["posterior"]["draws"]), QUICK_DRAWS)
             changes["posterior.draws"] = data["posterior"]["draws"]
     if noise_only and "posterior" in data:
-        draws = int(data.pop("posterior")["draws"])
+        section = data.pop("posterior")
+        draws = int(section["draws"])
         head["replications"] = int(head.get("replications", 1)) * draws
         head["name"] = f"{head.get('name', path.stem)}{NOISE_ONLY}"
         text = _without_table(text, "posterior")
         changes |= {"noise only: [posterior] removed, replications": head["replications"]}
+        medians = posterior_medians(path, section)
+        data.setdefault("fixed", {}).update(medians)
+        changes |= {f"fixed {k} (posterior median)": f"{v:.6g}" for k, v in medians.items()}
     if changes:
         mode = "latam-ai findings" + (" --quick" if quick else "")
         listed = ", ".join(f"{k} = {v}" for k, v in changes.items())
@@ -141,6 +146,18 @@ def _without_table(text: str, table: str) -> str:
         if not inside:
             kept.append(line)
     return "".join(kept)
+
+
+def posterior_medians(path: Path, section: dict) -> dict[str, float]:
+    """The median of each column of the posterior file a ``[posterior]`` section names
+    (over all its rows; {} when the file does not exist, and the twin runs at the
+    defaults): the parameters of the noise-only twin."""
+    from sweeps.spec_posterior import default_posterior_file
+
+    file = path.parent / section["file"] if "file" in section else default_posterior_file()
+    if not file.exists():
+        return {}
+    return {name: float(value) for name, value in pd.read_csv(file).median().items()}
 
 
 def has_posterior(name: str) -> bool:

@@ -7,8 +7,8 @@ each alone on ``production_platform``, or everyone on ``status_quo``. Paired dif
 within replicates (common random numbers) of members' and non-members' research and score in
 December 2030 and 2035, and members' P(Pioneer) with Wilson intervals. With the file's
 ``[posterior]`` section every number is computed twice: noise only (the noise-only twin,
-default parameters) and parameters + noise (posterior draws x replications, paired within
-each (draw, replicate)).
+at the posterior's median parameters) and parameters + noise (posterior draws x
+replications, paired within each (draw, replicate)).
 """
 
 from __future__ import annotations

@@ -135,8 +135,8 @@ def analyse(folder: str | Path) -> Finding:
         first = f"first in {int(above['year'].iloc[0])}" if len(above) else "in no year to 2035"
         crossing.append(f"`{label}` {first}")
     uncertainty = (
-        "Noise only: default parameters, replications; parameters + noise: posterior draws x "
-        "replications."
+        "Noise only: the posterior's median parameters, replications; parameters + noise: "
+        "posterior draws x replications."
         if posterior is not None
         else "Intervals are noise only (default parameters): the experiment ran without a "
         "posterior in this run (no `[posterior]` section, or no posterior file)."

@@ -10,7 +10,7 @@ t* is computed exactly as :data:`mobility.window.T_STAR_DEFINITION` states it
 (:func:`mobility.window_closing`: the 12-month forward upward hazard of the 19 countries,
 half its peak), with a 95% run bootstrap interval; the whole hazard curve, from the start
 of the runs, is the figure ``window_hazard``. With a ``[posterior]`` section in the files
-every number is given twice: noise only (default parameters) and parameters + noise
+every number is given twice: noise only (the posterior's median parameters) and parameters + noise
 (posterior draws x replications; ``experiments.findings.common.two_intervals``).
 """
 
@@ -267,8 +267,8 @@ def analyse(folder: str | Path) -> Finding:
     )
     sweeps = [noise, hazard_noise] + [r for r in (posterior, hazard_posterior) if r is not None]
     uncertainty = (
-        "Intervals are given noise only (default parameters) and, in parentheses, with "
-        "parameter uncertainty (posterior draws x replications)."
+        "Intervals are given noise only (the posterior's median parameters) and, in "
+        "parentheses, with parameter uncertainty (posterior draws x replications)."
         if posterior is not None
         else "Intervals are noise only (default parameters): the experiments ran without a "
         "posterior in this run (no `[posterior]` section, or no posterior file)."
