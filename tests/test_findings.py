@@ -97,7 +97,9 @@ def test_posterior_experiments_have_a_noise_only_twin_of_as_many_runs(tmp_path):
     assert twin.replications == full.replications * full.posterior.draws
     lines = twin.source.splitlines()
     assert "noise only" in lines[0] and not any(x.startswith("[posterior]") for x in lines)
-    assert twin.fixed == full.fixed and twin.seed == full.seed
+    # the twin runs at the posterior's medians (6.0, 7.5, 9.0 and 0.1, 0.15, 0.2), all else equal
+    assert twin.fixed == full.fixed | {"capital_concentration": 7.5, "research_depreciation": 0.15}
+    assert twin.seed == full.seed and twin.varied == full.varied
     quick = scaled_experiment(path, quick=True)
     assert quick.posterior.draws <= full.posterior.draws
     assert quick.replications < full.replications
