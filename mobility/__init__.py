@@ -52,6 +52,7 @@ from mobility.window import (
     segment_counts,
     upward_counts,
     upward_hazard,
+    window_closing,
     window_closing_time,
 )
 
@@ -97,5 +98,6 @@ __all__ = [
     "transition_matrix",
     "upward_counts",
     "upward_hazard",
+    "window_closing",
     "window_closing_time",
 ]

@@ -23,12 +23,15 @@ from mobility.window import (
     HomogeneityTest,
     LogitHazard,
     WindowClosing,
+    forward_sums,
     hazard_observations,
     homogeneity_test,
     logit_hazard,
     months_between,
     segment_counts,
+    smoothing_periods,
     upward_counts,
+    window_closing,
     window_closing_time,
 )
 
@@ -224,9 +227,10 @@ def summarize(
     Indices are reported for the panel's classification and, when scores are present,
     for the other mode (absolute vs relative) and the other hysteresis rule (none vs
     persist 3 periods).
-    With `shock_date`: upward hazard by month since the shock, window-closing time t*
-    (threshold `window_threshold`, default half the mean hazard of the first 12 months
-    after the shock), a logit hazard (absorptive capacity = values["research"], policy =
+    With `shock_date`: upward hazard by month since the shock and the window-closing time
+    t* as ``mobility.window.T_STAR_DEFINITION`` states it (12-month forward hazard, half
+    its peak; with `window_threshold`, the one-step hazard against that threshold instead),
+    a logit hazard (absorptive capacity = values["research"], policy =
     values["policy"] when given) and the homogeneity test of the pre-shock period against
     12-month blocks after it (without a shock: 12-month blocks). Fragmentation is computed
     for the scores and every array in `values` (runs, periods, countries).
@@ -243,20 +247,21 @@ def summarize(
         closing, hazard_model = None, None
         months = months_between(panel.dates[:-lag], shock_date or panel.dates[0])
         if shock_date is not None:
-            moves_up, at_risk = upward_counts(panel.tiers, lag=lag)
-            early = (months >= 0) & (months < 12)
-            pooled = moves_up.sum(0)[early].sum() / max(at_risk.sum(0)[early].sum(), 1)
-            threshold = 0.5 * pooled if window_threshold is None else window_threshold
-            closing = window_closing_time(
-                moves_up,
-                at_risk,
-                months,
-                threshold=threshold,
-                n_boot=n_boot,
-                seed=seed,
-                level=level,
-                weights=weights,
-            )
+            monthly_up, monthly_risk = upward_counts(panel.tiers, lag=lag)
+            options = {"n_boot": n_boot, "seed": seed, "level": level, "weights": weights}
+            if window_threshold is None:  # the one definition of t* (T_STAR_DEFINITION)
+                span = smoothing_periods(period_months, monthly_up.shape[-1])
+                closing = window_closing(
+                    monthly_up, monthly_risk, months, smoothing=span, **options
+                )
+                moves_up = forward_sums(monthly_up, span)
+                at_risk = forward_sums(monthly_risk, span)
+                months = months[: moves_up.shape[-1]]
+            else:  # a threshold of the caller's on the one-step hazard
+                moves_up, at_risk = monthly_up, monthly_risk
+                closing = window_closing_time(
+                    moves_up, at_risk, months, threshold=window_threshold, **options
+                )
             after = months >= 0
             window = pd.DataFrame(
                 {

@@ -244,16 +244,33 @@ def logit_hazard(
     )
 
 
+#: Months of the forward window that smooths the upward hazard for t*: upward moves are rare
+#: (a few a year among the 19 countries), so a monthly hazard is mostly zeros.
+HAZARD_SMOOTHING_MONTHS = 12
+#: The closing threshold of t* as a share of the peak of the smoothed hazard.
+CLOSING_SHARE_OF_PEAK = 0.5
+
 #: The one definition of t*, quoted by the reports, README.md, docs/MOBILITY.md and
-#: docs/FINDINGS.md (the code below computes exactly this).
+#: docs/FINDINGS.md (:func:`window_closing` computes exactly this).
 T_STAR_DEFINITION = (
     "t* (the window-closing time) is the first month since the shock, at or after the month "
-    "of the highest upward hazard, in which the upward hazard falls below a threshold: "
-    "t* = min{tau >= peak : h(tau) < threshold}, h(tau) the share of the countries at risk "
-    "of moving up (not Pioneers) that move up a tier; by default the threshold is half the "
-    "mean hazard of the first 12 months after the shock; t* = inf if the hazard does not "
-    "fall below it within the horizon."
+    "of the highest upward hazard, in which the upward hazard falls below half its peak: "
+    "t* = min{tau >= peak : h(tau) < h(peak) / 2}, where h(tau) is the 12-month forward "
+    "upward hazard, the moves up a tier in months tau to tau + 11 divided by the "
+    "country-months at risk of moving up (countries below Pioneer) in them, pooled over "
+    "runs; t* = inf if the hazard does not fall below half its peak within the horizon "
+    "(undefined, NaN, when the horizon ends less than 12 months after the shock)."
 )
+
+
+def forward_sums(counts: np.ndarray, months: int = HAZARD_SMOOTHING_MONTHS) -> np.ndarray:
+    """Sums over periods t..t+months-1 along the last axis (its length shrinks by
+    ``months - 1``): the counts of a ``months``-long forward window."""
+    counts = np.asarray(counts)
+    cumulative = np.concatenate(
+        [np.zeros(counts.shape[:-1] + (1,)), np.cumsum(counts, axis=-1, dtype=np.float64)], -1
+    )
+    return cumulative[..., months:] - cumulative[..., :-months]
 
 
 @dataclass(frozen=True, eq=False)
@@ -387,3 +404,54 @@ def probability_up_by_start_date(
         "low": np.clip(probability - half, 0.0, 1.0),
         "high": np.clip(probability + half, 0.0, 1.0),
     }
+
+
+def smoothing_periods(period_months: float, periods: int) -> int:
+    """Periods in the 12-month forward window of :data:`T_STAR_DEFINITION` for a panel of
+    ``period_months``-month steps (1 for yearly panels), at most the ``periods`` there are."""
+    return int(min(max(1, round(HAZARD_SMOOTHING_MONTHS / period_months)), max(periods, 1)))
+
+
+def window_closing(
+    moves_up: np.ndarray,
+    at_risk: np.ndarray,
+    months_since_shock: np.ndarray,
+    *,
+    smoothing: int = HAZARD_SMOOTHING_MONTHS,
+    n_boot: int = 1000,
+    seed: int = 0,
+    level: float = 0.95,
+    weights: np.ndarray | None = None,
+) -> WindowClosing:
+    """t* as :data:`T_STAR_DEFINITION` states it, with its run-bootstrap interval.
+
+    ``moves_up`` and ``at_risk``: counts per run (runs, periods) from :func:`upward_counts`;
+    ``months_since_shock`` of each origin period. The counts are summed over
+    ``smoothing``-period forward windows (12 for monthly panels, :func:`smoothing_periods`;
+    :func:`forward_sums`), the pooled hazard after the shock gives the threshold
+    (:data:`CLOSING_SHARE_OF_PEAK` of its peak; 0 when nobody moves up, so t* = inf) and
+    :func:`window_closing_time` finds t*. The returned hazard (and its interval) is the
+    smoothed one, by month since the shock.
+    """
+    up = forward_sums(np.atleast_2d(moves_up), smoothing)
+    risk = forward_sums(np.atleast_2d(at_risk), smoothing)
+    months = np.asarray(months_since_shock)[: up.shape[-1]]
+    after = months >= 0
+    if not after.any():  # no whole forward window after the shock: t* is undefined
+        empty = np.array([], float)
+        return WindowClosing(
+            np.nan, np.nan, np.nan, np.nan, np.nan, months[after], empty, empty, empty, empty
+        )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        pooled = up[:, after].sum(0) / risk[:, after].sum(0)
+    peak = float(np.nanmax(pooled)) if after.any() and np.isfinite(pooled).any() else 0.0
+    return window_closing_time(
+        up,
+        risk,
+        months,
+        threshold=CLOSING_SHARE_OF_PEAK * peak,
+        n_boot=n_boot,
+        seed=seed,
+        level=level,
+        weights=weights,
+    )

@@ -246,6 +246,28 @@ def country_metrics(iso3: str, label: str, years: tuple[int, ...]) -> tuple[Metr
     return tuple(metrics)
 
 
+def _region_share_in(h, year: int) -> np.ndarray:
+    """Mean monthly share of global AI investment received by the focus countries over the
+    months of ``year`` inside the horizon (NaN if none; the first month has no inflow)."""
+    inside = np.asarray(h.months.year == year) & (np.arange(len(h.months)) > 0)
+    if not inside.any():
+        return np.full(h.region_share.shape[0], np.nan)
+    return h.region_share[:, inside].mean(axis=1)
+
+
+def yearly_metrics(years: tuple[int, ...]) -> tuple[Metric, ...]:
+    """Region-wide metrics of each year in ``[outputs] years``."""
+    return tuple(
+        Metric(
+            f"region_share_{year}",
+            "fraction",
+            f"mean monthly share of global AI investment received by the region in {year}",
+            lambda h, y=year: _region_share_in(h, y),
+        )
+        for year in years
+    )
+
+
 def metric_registry(experiment) -> dict[str, Metric]:
     """Every metric available to an experiment, by name."""
     outputs = experiment.outputs
@@ -257,7 +279,8 @@ def metric_registry(experiment) -> dict[str, Metric]:
                f"{e.date or 'end'})", e.evaluate)
         for e in outputs.expressions
     )  # fmt: skip
-    builtin = {m.name: m for m in (*metrics, *GLOBAL_METRICS, *MOMENT_METRICS)}
+    yearly = yearly_metrics(outputs.years)
+    builtin = {m.name: m for m in (*metrics, *yearly, *GLOBAL_METRICS, *MOMENT_METRICS)}
     shadowing = [m.name for m in declared if m.name in builtin]
     if shadowing:
         raise ValueError(

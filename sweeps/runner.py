@@ -141,7 +141,7 @@ def check_design(experiment: Experiment, design: pd.DataFrame) -> None:
 def group_keys(experiment: Experiment, design: pd.DataFrame) -> pd.Series:
     """Key of the batch group of each run (runs in a batch share calendar and initial)."""
     columns = [c for c in engine.BATCH_KEYS if c in design.columns]
-    if not columns:
+    if not columns or design.empty:  # nothing pending (a finished sweep resumed)
         return pd.Series(0, index=design.index)
     return design[columns].astype(str).agg("|".join, axis=1)
 

@@ -16,8 +16,10 @@ from mobility import (
     transition_counts,
     upward_counts,
     upward_hazard,
+    window_closing,
     window_closing_time,
 )
+from mobility.window import T_STAR_DEFINITION, forward_sums, smoothing_periods
 
 DATES = np.datetime64("2024-10", "M") + np.arange(6)
 # runs x periods x countries
@@ -59,6 +61,34 @@ def test_hand_window_closing_time():
     assert lasting.t_star == 4
     never = window_closing_time(up, risk, months, threshold=0.0, n_boot=20)
     assert np.isinf(never.t_star) and never.share_never_closed == 1.0
+
+
+def test_t_star_by_its_definition_on_a_hand_hazard():
+    """window_closing computes T_STAR_DEFINITION: the 12-month forward hazard falls below
+    half its peak. Moves up: one a month in months 0-23 after the shock, none after."""
+    months = np.arange(-6, 60)
+    risk = np.full((1, months.size), 10)
+    up = ((months >= 0) & (months < 24)).astype(int)[None]
+    forward = forward_sums(up)[0] / forward_sums(risk)[0]
+    assert forward[months[: forward.size] == 0] == pytest.approx(0.1)  # 12 moves / 120
+    closing = window_closing(up, risk, months, n_boot=50)
+    # the forward hazard is 0.1 from month 0 to 12, then 12 - k moves in months 12 + k ..:
+    # first below 0.05 (half the peak) when fewer than 6 moves remain, at month 19
+    assert closing.threshold == pytest.approx(0.05)
+    assert closing.t_star == 19 and closing.low == closing.high == 19
+    assert "half its peak" in T_STAR_DEFINITION and "12-month forward" in T_STAR_DEFINITION
+    # without any move up the window never opens: t* = inf
+    silent = window_closing(np.zeros_like(up), risk, months, n_boot=10)
+    assert np.isinf(silent.t_star)
+    # a horizon ending less than 12 months after the shock: undefined, not "never"
+    short = window_closing(up[:, :15], risk[:, :15], months[:15], n_boot=10)
+    assert np.isnan(short.t_star) and short.hazard.size == 0
+
+
+def test_the_smoothing_is_twelve_months_whatever_the_panel_step():
+    assert smoothing_periods(1, 100) == 12
+    assert smoothing_periods(12, 3) == 1  # a yearly panel: one step is twelve months
+    assert smoothing_periods(1, 5) == 5  # never longer than the panel
 
 
 def test_window_closing_interval_contains_estimate():

@@ -108,8 +108,21 @@ def test_key_line_finds_keys_under_their_table():
     assert key_line(GOOD, "design", "seed") is None
 
 
+def _skip_without_the_posterior(path):
+    """Experiment files with a [posterior] section need the calibration's posterior file
+    (data/calibration/posterior.csv, written by `latam-ai calibrate`)."""
+    import tomllib
+
+    from sweeps.spec_posterior import default_posterior_file
+
+    section = tomllib.loads(path.read_text(encoding="utf-8")).get("posterior")
+    if section is not None and "file" not in section and not default_posterior_file().exists():
+        pytest.skip(f"{path.name} draws from {default_posterior_file().name}, not committed yet")
+
+
 @pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.toml")), ids=lambda p: p.stem)
 def test_example_files_validate_and_count_their_runs(path):
+    _skip_without_the_posterior(path)
     experiment = load_experiment(path)
     design = build_design(experiment)
     per_sample = experiment.posterior_draws * experiment.replications
@@ -117,12 +130,12 @@ def test_example_files_validate_and_count_their_runs(path):
     assert design["run_id"].is_unique
 
 
-def test_sobol_example_has_ten_parameters_and_225280_runs():
+def test_sobol_example_has_ten_parameters_and_3072_runs():
     experiment = load_experiment(EXAMPLES / "sobol.toml")
     assert len(experiment.varied) == 10
     from sweeps import run_count
 
-    assert run_count(experiment) == 225_280
+    assert run_count(experiment) == 128 * (10 + 2) * 2
 
 
 def test_dry_run_shows_the_count_and_design_and_writes_nothing(tmp_path, capsys, monkeypatch):
@@ -153,10 +166,11 @@ def test_common_random_numbers_share_seeds_across_samples():
 
 
 def test_dry_run_summarises_the_design_and_estimates_the_time(tmp_path, capsys, monkeypatch):
+    _skip_without_the_posterior(EXAMPLES / "window.toml")
     monkeypatch.chdir(tmp_path)
     assert main(["sweep", str(EXAMPLES / "window.toml"), "--dry-run", "--workers", "2"]) == 0
     out = capsys.readouterr().out
-    assert "= 26000 runs" in out and "time estimate: about" in out
-    assert "policies: 65 values" in out
+    assert "= 720 runs" in out and "time estimate: about" in out
+    assert "policies: 12 values" in out
     assert len(out.splitlines()) < 15  # a summary, not the design table
     assert not (tmp_path / "results").exists()

@@ -1,6 +1,7 @@
 """Test a claim of the essay behind the project: run its committed experiment(s), analyse.
 
-QUESTION is one of open_weights, peru, window, consortium, emergence, drivers, or all.
+QUESTION is one of open_weights, peru, window, consortium, emergence, drivers,
+investment_share, or all.
 The experiment files in experiments/examples/ run through the sweep engine into
 OUT/QUESTION/runs-KEY/<experiment>/, KEY a short hash of the experiments, the model's and
 the sweep engine's sources, the parameter defaults and the data: an interrupted run

@@ -34,6 +34,7 @@ QUESTIONS = {
     "consortium": "consortium",
     "emergence": "emergence",
     "drivers": "drivers",
+    "investment_share": "investment_share",
 }
 
 
@@ -68,7 +69,12 @@ def run_question(
     module = question_module(question)
     folder = Path(out or default_folder(quick)) / question
     runs = run_experiments(
-        module.EXPERIMENTS, folder, quick=quick, workers=workers, progress=progress
+        module.EXPERIMENTS,
+        folder,
+        quick=quick,
+        workers=workers,
+        progress=progress,
+        twins=getattr(module, "NOISE_ONLY_TWINS", True),
     )
     finding = module.analyse(runs)
     finding.sweeps = runs

@@ -2,8 +2,18 @@
 
 Every finding is computed from sweep results folders written by the sweep engine
 (``sweeps``) from the committed experiment files in ``experiments/examples/``.
-``--quick`` scales an experiment down in Python (fewer replications or samples), never by
-a separate file, so the quick and the full run share every other setting.
+``--quick`` scales an experiment down in Python (fewer replications, samples or posterior
+draws), never by a separate file, so the quick and the full run share every other setting.
+
+Parameter uncertainty: an experiment file with a ``[posterior]`` section (``draws`` rows of
+the calibration posterior, each crossed with every scenario; ``sweeps.spec_posterior``)
+runs twice: as written ("parameters + noise", results with a ``posterior_draw`` column)
+and as its noise-only twin ``<stem>_noise_only``: the section removed and every column of
+the posterior fixed at its median (:func:`posterior_medians`), with ``draws x
+replications`` replications (the same number of runs per scenario, so the two intervals
+differ by the spread of the parameters only).
+``uncertainty_pair`` loads both and ``two_intervals`` reports an outcome both ways
+(:mod:`experiments.findings.uncertainty`).
 
 Statistics (all over replications, the independent units):
 
@@ -33,10 +43,10 @@ QUICK_REPLICATIONS = 3
 #: Saltelli base samples and Morris trajectories in quick mode.
 QUICK_BASE_SAMPLES = 16
 QUICK_TRAJECTORIES = 4
-#: Posterior draws of an experiment with a ``[posterior]`` table in quick mode, and its
-#: replications per draw (the draws carry the spread there).
-QUICK_DRAWS = 4
-QUICK_POSTERIOR_REPLICATIONS = 1
+#: Posterior draws in quick mode (the full size is the ``draws`` of the file).
+QUICK_DRAWS = 3
+#: Name suffix of the noise-only twin of an experiment with a ``[posterior]`` section.
+NOISE_ONLY = "_noise_only"
 LEVEL = 0.95
 N_BOOT = 2000
 
@@ -83,34 +93,86 @@ def experiment_path(name: str) -> Path:
     return EXAMPLES / name
 
 
-def scaled_experiment(path: str | Path, quick: bool):
-    """The experiment of ``path``; with ``quick``, replications (and Saltelli base samples
-    or Morris trajectories) scaled down. The stored copy of the file says so."""
+def scaled_experiment(path: str | Path, quick: bool, noise_only: bool = False):
+    """The experiment of ``path``; with ``quick``, replications (and Saltelli base samples,
+    Morris trajectories or posterior draws) scaled down; with ``noise_only``, its
+    ``[posterior]`` section removed and its replications multiplied by the draws (the
+    noise-only twin). The stored copy of the file says so."""
     from sweeps import experiment_from_dict
 
     path = Path(path)
     text = path.read_text(encoding="utf-8")
     data = tomllib.loads(text)
+    head = data.setdefault("experiment", {})
+    changes = {}
     if quick:
-        head = data.setdefault("experiment", {})
         head["replications"] = min(int(head.get("replications", 1)), QUICK_REPLICATIONS)
+        changes["replications"] = head["replications"]
         design = data.setdefault("design", {})
         if "base_samples" in design:
             design["base_samples"] = min(design["base_samples"], QUICK_BASE_SAMPLES)
         if design.get("method") == "morris":
             design["trajectories"] = min(design["trajectories"], QUICK_TRAJECTORIES)
-        changes = {k: design[k] for k in ("base_samples", "trajectories") if k in design}
-        if "posterior" in data and "draws" in data["posterior"]:
+        changes |= {k: design[k] for k in ("base_samples", "trajectories") if k in design}
+        if "posterior" in data:
             data["posterior"]["draws"] = min(int(data["posterior"]["draws"]), QUICK_DRAWS)
-            changes["posterior draws"] = data["posterior"]["draws"]
-            head["replications"] = min(head["replications"], QUICK_POSTERIOR_REPLICATIONS)
-        text = (
-            f"# latam-ai findings --quick: replications = {head['replications']}"
-            f"{''.join(f', {k} = {v}' for k, v in changes.items())}\n{text}"
-        )
+            changes["posterior.draws"] = data["posterior"]["draws"]
+    if noise_only and "posterior" in data:
+        section = data.pop("posterior")
+        draws = int(section["draws"])
+        head["replications"] = int(head.get("replications", 1)) * draws
+        head["name"] = f"{head.get('name', path.stem)}{NOISE_ONLY}"
+        text = _without_table(text, "posterior")
+        changes |= {"noise only: [posterior] removed, replications": head["replications"]}
+        medians = posterior_medians(path, section)
+        data.setdefault("fixed", {}).update(medians)
+        changes |= {f"fixed {k} (posterior median)": f"{v:.6g}" for k, v in medians.items()}
+    if changes:
+        mode = "latam-ai findings" + (" --quick" if quick else "")
+        listed = ", ".join(f"{k} = {v}" for k, v in changes.items())
+        text = f"# {mode}: {listed}\n{text}"
     root = EXAMPLES.parents[1]
     shown = path.resolve().relative_to(root) if path.resolve().is_relative_to(root) else path
     return experiment_from_dict(data, text, str(shown))
+
+
+def _without_table(text: str, table: str) -> str:
+    """TOML text without the lines of ``[table]`` (up to the next table header)."""
+    kept, inside = [], False
+    for line in text.splitlines(keepends=True):
+        stripped = line.strip()
+        if stripped.startswith("["):
+            inside = stripped[1 : stripped.find("]")].strip() == table
+        if not inside:
+            kept.append(line)
+    return "".join(kept)
+
+
+def posterior_medians(path: Path, section: dict) -> dict[str, float]:
+    """The median of each column of the posterior file a ``[posterior]`` section names
+    (over all its rows; {} when the file does not exist, and the twin runs at the
+    defaults): the parameters of the noise-only twin."""
+    from sweeps.spec_posterior import default_posterior_file
+
+    file = path.parent / section["file"] if "file" in section else default_posterior_file()
+    if not file.exists():
+        return {}
+    return {name: float(value) for name, value in pd.read_csv(file).median().items()}
+
+
+def has_posterior(name: str) -> bool:
+    """Whether the committed experiment file ``name`` has a ``[posterior]`` section."""
+    return "posterior" in tomllib.loads(experiment_path(name).read_text(encoding="utf-8"))
+
+
+def posterior_file(name: str) -> Path:
+    """The posterior CSV that experiment file ``name``'s ``[posterior]`` section names (its
+    ``file`` relative to the file, else the committed ``data/calibration/posterior.csv``)."""
+    from sweeps.spec_posterior import default_posterior_file
+
+    path = experiment_path(name)
+    section = tomllib.loads(path.read_text(encoding="utf-8"))["posterior"]
+    return path.parent / section["file"] if "file" in section else default_posterior_file()
 
 
 def results_folder(experiments: dict[str, Any], folder: str | Path) -> Path:
@@ -131,25 +193,37 @@ def run_experiments(
     quick: bool = False,
     workers: int | None = 1,
     progress: bool = False,
+    twins: bool = True,
 ) -> Path:
     """Run each experiment file (by name in ``experiments/examples``) through the sweep
     engine into ``folder/runs-<key>/<stem>`` (:func:`results_folder`) and return
     ``folder/runs-<key>``. Resumable: with the same experiments, model and defaults the
-    finished runs are kept; results computed from anything else are never reused."""
+    finished runs are kept; results computed from anything else are never reused.
+
+    With ``twins``, an experiment with a ``[posterior]`` section also runs as its
+    noise-only twin ``<stem>_noise_only`` (at the posterior medians), and alone when the
+    posterior file is missing; without, such an experiment is skipped when its posterior
+    is missing (the question has its own noise-only files; :func:`posterior_note`)."""
     from sweeps import run_experiment
     from sweeps.executors import make_executor
 
     experiments = {}
     for name in names:
-        missing = missing_posterior(experiment_path(name))
-        if missing is not None:  # the analysis says so (posterior_note)
+        stem = Path(name).stem
+        missing = has_posterior(name) and not posterior_file(name).exists()
+        if missing:
             warnings.warn(
-                f"{name}: not run, its [posterior] file {missing} does not exist "
-                "(parameter uncertainty needs the calibration's posterior)",
+                f"{name}: the posterior {posterior_file(name)} does not exist (run `latam-ai "
+                "calibrate`); " + ("running its noise-only twin alone" if twins else "not run"),
                 stacklevel=2,
             )
+            if twins:
+                experiments[stem] = scaled_experiment(experiment_path(name), quick, noise_only=True)
             continue
-        experiments[Path(name).stem] = scaled_experiment(experiment_path(name), quick)
+        experiments[stem] = scaled_experiment(experiment_path(name), quick)
+        if twins and has_posterior(name):
+            twin = scaled_experiment(experiment_path(name), quick, noise_only=True)
+            experiments[stem + NOISE_ONLY] = twin
     runs = results_folder(experiments, folder)
     for stem, experiment in experiments.items():
         with make_executor(workers, None) as executor:
@@ -158,32 +232,19 @@ def run_experiments(
     return runs
 
 
-def missing_posterior(path: str | Path) -> Path | None:
-    """The posterior file an experiment's ``[posterior]`` table names when it does not
-    exist (None: no such table, or the file exists)."""
-    from sweeps.spec_posterior import default_posterior_file
-
-    path = Path(path)
-    table = tomllib.loads(path.read_text(encoding="utf-8")).get("posterior")
-    if table is None:
-        return None
-    file = path.parent / table["file"] if "file" in table else default_posterior_file()
-    return None if file.exists() else file
-
-
 def posterior_note(folder: str | Path, stem: str) -> str | None:
     """Why the parameters + noise results of ``stem`` are missing from ``folder`` (None
     when they are there): the text a finding prints in place of those intervals."""
     if (Path(folder) / stem / "manifest.json").exists():
         return None
-    missing = missing_posterior(experiment_path(f"{stem}.toml"))
+    name = f"{stem}.toml"
     reason = (
-        f"its posterior file {missing.name} is not committed"
-        if missing
+        f"its posterior file {posterior_file(name).name} is not committed"
+        if has_posterior(name) and not posterior_file(name).exists()
         else "no results in this folder"
     )
     return (
-        f"Parameters + noise: `{stem}.toml` was not run ({reason}); only the noise-only "
+        f"Parameters + noise: `{name}` was not run ({reason}); only the noise-only "
         "intervals (default parameters) are given."
     )
 
@@ -216,11 +277,18 @@ def provenance(results, command: str) -> str:
     git = manifest.get("git", {})
     commit = (git.get("commit") or "?")[:10] + (" (dirty)" if git.get("dirty") else "")
     posterior = design.get("posterior")
-    draws = f"{posterior['draws']} posterior draws x " if posterior else ""
+    sizes = f"{design['samples']} samples x {design['replications']} replications"
+    if posterior:
+        sizes = (
+            f"{design['samples']} samples x {posterior['draws']} posterior draws of "
+            f"`{Path(posterior['file']).name}` x {design['replications']} replications: "
+            "parameters + noise"
+        )
+    elif manifest["experiment"].get("name", "").endswith(NOISE_ONLY):
+        sizes += ": noise only, the twin of the [posterior] experiment"
     return (
         f"`{command}{' --quick' if quick else ''}` ran `{manifest['experiment']['path']}`: "
-        f"{manifest['counts']['done']} runs ({design['samples']} samples x {draws}"
-        f"{design['replications']} replications), root seed {design['seed']}, common random "
+        f"{manifest['counts']['done']} runs ({sizes}), root seed {design['seed']}, common random "
         f"numbers {'on' if design['common_random_numbers'] else 'off'}, "
         f"{manifest['counts']['failed']} failed; code {commit}."
     )

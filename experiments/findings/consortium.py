@@ -5,7 +5,10 @@ except Ecuador, an Explorer by the strict rule) under ``regional_consortium`` (p
 research in absorptive capacity, spillovers toward the pool mean, cheaper infrastructure),
 each alone on ``production_platform``, or everyone on ``status_quo``. Paired differences
 within replicates (common random numbers) of members' and non-members' research and score in
-December 2030 and 2035, and members' P(Pioneer) with Wilson intervals.
+December 2030 and 2035, and members' P(Pioneer) with Wilson intervals. With the file's
+``[posterior]`` section every number is computed twice: noise only (the noise-only twin,
+at the posterior's median parameters) and parameters + noise (posterior draws x
+replications, paired within each (draw, replicate)).
 """
 
 from __future__ import annotations
@@ -15,7 +18,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from experiments.findings.common import Finding, bootstrap_mean, ci, cube, load, provenance, wilson
+from experiments.findings.common import (
+    Finding,
+    bootstrap_mean,
+    ci,
+    cube,
+    provenance,
+    wilson,
+)
+from experiments.findings.twins import uncertainty_pair
 
 EXPERIMENTS = ("consortium.toml",)
 COMMAND = "latam-ai findings consortium"
@@ -43,8 +54,11 @@ def country_outcomes(results) -> pd.DataFrame:
         )
         frames.append(frame)
     outcomes = pd.concat(frames, ignore_index=True)
-    design = results.design[["run_id", "replicate", "label"]]
-    outcomes = outcomes.merge(design, on="run_id")
+    design = results.design.copy()
+    draw = design["posterior_draw"] if "posterior_draw" in design else 0
+    design["pair"] = [f"{d}-{r}" for d, r in zip(np.broadcast_to(draw, len(design)),
+                                                 design["replicate"], strict=True)]  # fmt: skip
+    outcomes = outcomes.merge(design[["run_id", "pair", "label"]], on="run_id")
     outcomes["member"] = outcomes["iso3"].isin(MEMBERS)
     return outcomes
 
@@ -61,7 +75,7 @@ def paired_by_group(outcomes: pd.DataFrame) -> pd.DataFrame:
         for year in YEARS:
             for variable in ("score", "research"):
                 wide = block[block.year == year].pivot_table(
-                    index="replicate", columns="label", values=variable, aggfunc="mean"
+                    index="pair", columns="label", values=variable, aggfunc="mean"
                 )
                 for baseline in ("alone_status_quo", "alone_production"):
                     diff = (wide["consortium"] - wide[baseline]).to_numpy(float)
@@ -128,20 +142,27 @@ def _figure(paired: pd.DataFrame):
 
 
 def analyse(folder: str | Path) -> Finding:
-    """The consortium finding from ``folder/consortium``."""
-    results = load(Path(folder) / "consortium")
+    """The consortium finding from ``folder/consortium`` (and its noise-only twin)."""
+    results, posterior = uncertainty_pair(folder, "consortium", trajectories=True)
     outcomes = country_outcomes(results)
-    paired = paired_by_group(outcomes)
-    pioneers = pioneer_probabilities(outcomes)
+    paired = paired_by_group(outcomes).assign(uncertainty="noise only")
+    pioneers = pioneer_probabilities(outcomes).assign(uncertainty="noise only")
+    if posterior is not None:
+        outcomes_p = country_outcomes(posterior)
+        paired_p = paired_by_group(outcomes_p).assign(uncertainty="parameters + noise")
+        pioneers_p = pioneer_probabilities(outcomes_p).assign(uncertainty="parameters + noise")
+        paired = pd.concat([paired, paired_p], ignore_index=True)
+        pioneers = pd.concat([pioneers, pioneers_p], ignore_index=True)
 
     def pick(group: str, variable: str, comparison: str, year: int = 2035) -> str:
-        row = paired[
+        chosen = paired[
             (paired.group == group)
             & (paired.variable == variable)
             & (paired.comparison == comparison)
             & (paired.year == year)
-        ].iloc[0]
-        return ci(row.mean_difference, row.low, row.high)
+        ]
+        texts = [ci(r.mean_difference, r.low, r.high) for r in chosen.itertuples()]
+        return texts[0] + (f" (parameters + noise {texts[1]})" if len(texts) > 1 else "")
 
     member_lines = []
     for iso3 in MEMBERS:
@@ -152,21 +173,30 @@ def analyse(folder: str | Path) -> Finding:
             f"production {pick(iso3, 'score', 'consortium - alone_production')}."
         )
     p35 = pioneers[pioneers.year == 2035]
-    any_pioneer = p35[p35.p_pioneer > 0]
+    p35 = p35.pivot_table(index=["iso3", "label"], columns="uncertainty",
+                          values=["p_pioneer", "low", "high"], aggfunc="first")  # fmt: skip
+    p35.columns = [f"{value}|{kind}" for value, kind in p35.columns]
+    p35 = p35.reset_index()
+    noise_p = "p_pioneer|noise only"
+
+    def probability(row, kind: str) -> str:
+        return ci(row[f"p_pioneer|{kind}"], row[f"low|{kind}"], row[f"high|{kind}"], 3)
+
+    pioneer_lines = []
+    for _, row in p35.iterrows():
+        line = f"- {row.iso3}, `{row.label}`: {probability(row, 'noise only')}"
+        if "p_pioneer|parameters + noise" in p35:
+            line += f" (parameters + noise {probability(row, 'parameters + noise')})"
+        pioneer_lines.append(line)
     pioneer_text = (
-        "No member is a Pioneer in December 2035 in any replicate of any scenario "
-        f"(Wilson upper bound {p35['high'].max():.3f})."
-        if any_pioneer.empty
-        else "Members with P(Pioneer 2035) > 0: "
-        + "; ".join(
-            f"{r.iso3} {r.label} {ci(r.p_pioneer, r.low, r.high, 3)}"
-            for r in any_pioneer.itertuples()
-        )
-        + "."
+        f"P(member is a Pioneer in December 2035), 95% Wilson (highest noise-only "
+        f"{p35[noise_p].max():.3f}):\n\n" + "\n".join(pioneer_lines)
     )
     text = f"""
-{provenance(results, COMMAND)} Members: {", ".join(MEMBERS)}. Paired differences in
-December 2035 (index points; 95% bootstrap over replicates):
+{chr(10).join(provenance(r, COMMAND) for r in (results, posterior) if r is not None)}
+Members: {", ".join(MEMBERS)}. Paired differences in December 2035 (index points; 95%
+bootstrap over replicates, noise only; in parentheses with parameter uncertainty when
+the posterior was run):
 
 {chr(10).join(member_lines)}
 - members (mean): research vs alone on production
@@ -183,5 +213,5 @@ December 2035 (index points; 95% bootstrap over replicates):
         "Q4. Regional cooperation",
         text,
         tables={"consortium_paired": paired, "consortium_pioneers": pioneers},
-        figures={"consortium_research": _figure(paired)},
+        figures={"consortium_research": _figure(paired[paired.uncertainty == "noise only"])},
     )

@@ -35,6 +35,8 @@ from model.data import ILIA_COUNTRIES
 from model.equations import ADOPTER, PIONEER
 
 EXPERIMENTS = ("peru_demonstration.toml", "peru_demonstration_posterior.toml")
+#: Its noise-only experiments are files of their own (no twins of the posterior ones).
+NOISE_ONLY_TWINS = False
 COMMAND = "latam-ai findings demonstration"
 COUNTRY = "PER"
 POLICY_START = pd.Period("2026-01", "M")

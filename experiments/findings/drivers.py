@@ -1,11 +1,14 @@
 """Question 6: what drives stratification? Morris screening, then Sobol indices.
 
 Experiments ``morris.toml`` (twelve assumptions, elementary effects per full range) and
-``sobol.toml`` (ten parameters including the tier cut-offs; first and total order with
-SALib bootstrap confidence intervals). Headline metrics: Peru's chance of being a Pioneer
-in December 2035 (the replicate mean of ``peru_pioneer_2035``) and its 2035 score, the
-production gap between the start tiers at the end, and the Shorrocks index of the 12-month
-tier transition matrix. Replicates are averaged per sample before the analysis.
+``sobol.toml`` (ten parameters of the world model over ranges around the calibrated
+defaults; first and total order with SALib bootstrap confidence intervals). Headline
+metrics: Peru's chance of being a Pioneer in December 2035 (the replicate mean of
+``peru_pioneer_2035``) and its 2035 score; stratification: the score gap and the production
+(research) gap between the start tiers at the end, and the Shorrocks index of the 12-month
+tier transition matrix. Replicates are averaged per sample before the analysis. The
+parameters are varied over their ranges, so there is no posterior crossing here: the
+indices say which parameter's uncertainty matters, the calibration how much of it is left.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ COMMAND = "latam-ai findings drivers"
 METRICS = (
     "peru_pioneer_2035",
     "peru_score_2035",
+    "tier_gap_end_start_tiers",
     "production_gap_end_start_tiers",
     "shorrocks_12m",
 )

@@ -41,6 +41,8 @@ from experiments.findings.uncertainty import cluster_mean, clusters, interval_ki
 from model.parameters import BY_NAME
 
 EXPERIMENTS = ("open_weights.toml", "open_weights_world.toml", "open_weights_posterior.toml")
+#: Its noise-only experiments are files of their own (no twins of the posterior ones).
+NOISE_ONLY_TWINS = False
 COMMAND = "latam-ai findings open_weights"
 MECHANISMS = ("capital_feedback", "learning_by_using", "frontier_catch_up", "absorptive_gate")
 ALL_ON = "all"

@@ -37,6 +37,8 @@ from experiments.findings.uncertainty import (
 )
 
 EXPERIMENTS = ("peru_frontier.toml", "peru_frontier_posterior.toml")
+#: Its noise-only experiments are files of their own (no twins of the posterior ones).
+NOISE_ONLY_TWINS = False
 COMMAND = "latam-ai findings peru"
 YEARS = (2030, 2035)
 TARGETS = (0.5, 0.9)
