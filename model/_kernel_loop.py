@@ -64,6 +64,7 @@ MONTH = 1.0 / 12.0
 LOG2E = 1.4426950408889634  # 1 / ln 2
 EXP_LIMIT = 708.0
 MAX_INDEX = 100.0
+PER_INDEX = 1.0 / MAX_INDEX  # a multiplication instead of a division by 100
 STATUS_QUO = 0
 PIONEER = 2
 
@@ -240,7 +241,7 @@ def _weight_pass(p, R, tier, size_weight, normal, noisy):
     signalling, concentration, noise = p[SIGNALLING], p[CONCENTRATION], p[NOISE]
     for c in range(R.shape[0]):
         pioneer = 1.0 if tier[c] == PIONEER else 0.0
-        attract = max(R[c] / MAX_INDEX, 1e-6) * (1.0 + signalling * pioneer)
+        attract = max(R[c] * PER_INDEX, 1e-6) * (1.0 + signalling * pioneer)
         noisy[c] = size_weight[c] * _exp(concentration * _log(attract) + noise * normal[c])
 
 
@@ -252,7 +253,8 @@ def _update_pass(p, pool, frontier, fa, ra, flow_share, G, A, R, E, K, inflow, t
     (``equations.step``; reversals apart: ``unbounded`` keeps governance before its bounds)."""
     pooling, spill = p[POOLING], p[SPILLOVER]
     gate_on = p[GATE_ON] != 0.0
-    gate_threshold, steepness, maturation = p[GATE_THRESHOLD], p[GATE_STEEPNESS], p[MATURATION]
+    gate_threshold = p[GATE_THRESHOLD]
+    per_steepness, per_maturation = 1.0 / p[GATE_STEEPNESS], 1.0 / p[MATURATION]
     capital_growth = p[RESEARCH_CAPITAL] * p[CAPITAL_FEEDBACK]
     learning = p[ADOPTION_LEARNING] * p[LEARNING_ON]
     catch_up_gain = p[FRONTIER_GAIN] * p[CATCH_UP_ON]
@@ -269,12 +271,12 @@ def _update_pass(p, pool, frontier, fa, ra, flow_share, G, A, R, E, K, inflow, t
         in_pool = member[c]
         effective = x + in_pool * pooling * (pool - x)
         spillover = in_pool * spill * max(pool - x, 0.0)
-        gate = 1.0 / (1.0 + _exp(-(effective - gate_threshold) / steepness))
+        gate = 1.0 / (1.0 + _exp((gate_threshold - effective) * per_steepness))
         gate = gate if gate_on else 1.0
-        maturity = 1.0 - _exp(-tenure[c] / maturation)
-        policy_research = p[POLICY_RESEARCH] * intensity[0, c] * maturity * g / MAX_INDEX
-        growth = capital_growth * kappa + learning * a / MAX_INDEX + policy_research
-        catch_up = catch_up_gain * gate * fa - p[BRAIN_DRAIN] * x / MAX_INDEX
+        maturity = 1.0 - _exp(-tenure[c] * per_maturation)
+        policy_research = p[POLICY_RESEARCH] * intensity[0, c] * maturity * g * PER_INDEX
+        growth = capital_growth * kappa + learning * a * PER_INDEX + policy_research
+        catch_up = catch_up_gain * gate * fa - p[BRAIN_DRAIN] * x * PER_INDEX
         enabling_growth = enabling_capital * kappa + infrastructure * intensity[2, c] * (
             1.0 + saving * in_pool
         )
@@ -287,14 +289,14 @@ def _update_pass(p, pool, frontier, fa, ra, flow_share, G, A, R, E, K, inflow, t
         d_enabling = (enabling_base[c] + enabling_growth) * (MAX_INDEX - e) - p[
             ENABLING_DEPRECIATION
         ] * e
-        readiness = (omega * e + (1.0 - omega) * g) / MAX_INDEX
+        readiness = (omega * e + (1.0 - omega) * g) * PER_INDEX
         h = headroom * readiness
         h = h + (1.0 - h) * lift
         h = h + (1.0 - h) * min(ceiling_policy * i_adoption, 1.0)
         reference = adoption_reference[c]
         ceiling = reference + (MAX_INDEX - reference) * h
         innovation = innovation_base + p[POLICY_ADOPTION] * i_adoption
-        d_adoption = (innovation + p[BASS_Q] * a / MAX_INDEX) * (ceiling - a)
+        d_adoption = (innovation + p[BASS_Q] * a * PER_INDEX) * (ceiling - a)
         target = min(governance_reference[c] + p[POLICY_GOVERNANCE] * intensity[3, c], MAX_INDEX)
         governance = g + MONTH * (p[GOVERNANCE_SPEED] * (target - g))
         received = flow_share * noisy[c]
@@ -351,12 +353,15 @@ def _run(r, P, G, A, R, E, K, inflow, budget, tenure, at_review, strategy, gdp, 
         for i in range(focus.shape[0]):
             tiers_out[r, t, i] = tier[focus[i]]
         if t > 0:
-            received, moved = 0.0, 0.0
+            moved = False  # any investment at all (the first country has some, as a rule)
             for c in range(n):
-                moved += abs(flow_[c])
+                if flow_[c] != 0.0:
+                    moved = True
+                    break
+            received = 0.0
             for i in range(focus.shape[0]):
                 received += flow_[focus[i]]
-            share_out[r, t] = received / (global_flow[r, t - 1] * MONTH) if moved > 0 else np.nan
+            share_out[r, t] = received / (global_flow[r, t - 1] * MONTH) if moved else np.nan
         slot = snapshot_slot[t]
         if slot >= 0:
             for i in range(focus.shape[0]):

@@ -29,12 +29,13 @@ from model.kernel import run_kernel
 from model.parameters import BY_NAME, validate_parameters, validate_value
 from sweeps.initial import resolve_initial
 from sweeps.spec import THRESHOLD_PARTS, Experiment, normalise_value
+from sweeps.trajectories import FLOAT_FIELDS, TrajectoryBlock, nonempty
 
 #: Parameters that must be equal within a batch (they shape the arrays or the control flow).
 BATCH_KEYS = SHARED
 RUN_COLUMNS = ("run_id", "sample_id", "replicate", "seed")
 #: Fields of a stored trajectory (float32), besides run_id, date, iso3 and tier.
-TRAJECTORY_FIELDS = ("score", "governance", "adoption", "research", "enabling", "capital", "inflow")
+TRAJECTORY_FIELDS = FLOAT_FIELDS
 
 
 @dataclass
@@ -54,10 +55,11 @@ class BatchHistory:
 
 @dataclass
 class BatchResult:
-    """The outcome of :func:`run_batch`: summary rows, trajectory rows and failures."""
+    """The outcome of :func:`run_batch`: summary rows, trajectories (compact arrays:
+    ``sweeps.trajectories``) and failures."""
 
     summaries: pd.DataFrame
-    trajectories: pd.DataFrame | None
+    trajectories: TrajectoryBlock | None
     failures: list[dict[str, Any]]
 
 
@@ -165,23 +167,30 @@ def simulate(
     )
 
 
-def trajectory_frame(history: BatchHistory, run_ids: np.ndarray) -> pd.DataFrame | None:
-    """Tidy trajectories: one row per run, month and country."""
+def trajectory_block(history: BatchHistory, run_ids: np.ndarray) -> TrajectoryBlock | None:
+    """The trajectories a batch kept, as compact arrays (no per-row work)."""
     if not history.trajectories:
         return None
-    kept, n_months = len(history.trajectory_rows), len(history.trajectory_months)
-    n = len(history.countries)
-    dates = history.months[history.trajectory_months].to_timestamp()
-    frame = pd.DataFrame(
-        {
-            "run_id": np.repeat(run_ids[history.trajectory_rows], n_months * n),
-            "date": np.tile(np.repeat(dates.to_numpy(), n), kept),
-            "iso3": pd.Categorical(np.tile(history.countries, kept * n_months)),
-        }
+    return TrajectoryBlock.from_arrays(
+        run_ids[history.trajectory_rows],
+        history.months[history.trajectory_months].to_timestamp().to_numpy(),
+        history.countries,
+        history.trajectories,
     )
-    for name in ("score", "tier", *TRAJECTORY_FIELDS[1:]):
-        frame[name] = history.trajectories[name].reshape(-1)
-    return frame
+
+
+def concat_trajectory_blocks(blocks) -> TrajectoryBlock | None:
+    """Blocks of the same calendar and countries as one (the runs of a split batch)."""
+    blocks = nonempty(blocks)
+    if not blocks:
+        return None
+    first = blocks[0]
+    return TrajectoryBlock(
+        np.concatenate([b.run_ids for b in blocks]),
+        first.dates,
+        first.countries,
+        {name: np.concatenate([b.values[name] for b in blocks]) for name in first.values},
+    )
 
 
 def _evaluate(experiment: Experiment, rows: pd.DataFrame, keep: np.ndarray) -> BatchResult:
@@ -195,7 +204,7 @@ def _evaluate(experiment: Experiment, rows: pd.DataFrame, keep: np.ndarray) -> B
         ],
         axis=1,
     )
-    return BatchResult(summaries, trajectory_frame(history, rows["run_id"].to_numpy()), [])
+    return BatchResult(summaries, trajectory_block(history, rows["run_id"].to_numpy()), [])
 
 
 def run_batch(
@@ -228,9 +237,8 @@ def run_batch(
     summaries = pd.concat(
         [p.summaries for p in parts if len(p.summaries)] or [parts[0].summaries], ignore_index=True
     )
-    frames = [p.trajectories for p in parts if p.trajectories is not None]
     return BatchResult(
         summaries,
-        pd.concat(frames, ignore_index=True) if frames else None,
+        concat_trajectory_blocks([p.trajectories for p in parts]),
         [f for p in parts for f in p.failures],
     )
