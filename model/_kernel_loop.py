@@ -47,7 +47,7 @@ COLUMNS = (
 #: The fields of a snapshot (float64; the strategy code as a float), in order.
 SNAPSHOT_FIELDS = (
     "score", "governance", "adoption", "research", "enabling", "capital", "inflow", "budget",
-    "strategy",
+    "strategy", "tier",
 )  # fmt: skip
 #: The fields of a trajectory (float32), in order.
 TRAJECTORY_FIELDS = SNAPSHOT_FIELDS[:7]
@@ -67,6 +67,16 @@ MAX_INDEX = 100.0
 PER_INDEX = 1.0 / MAX_INDEX  # a multiplication instead of a division by 100
 STATUS_QUO = 0
 PIONEER = 2
+TIERS = 3
+#: Months between the origin and the end of a counted tier transition (the Shorrocks index
+#: of the summaries is of the 12-month transition matrix).
+TRANSITION_LAG = 12
+#: Columns of a run's tier summary (``summary_out``): the TIERS x TIERS counts of moves
+#: from tier i to tier j TRANSITION_LAG months later (pooled over focus countries and
+#: origin months; row-major), the month-to-month moves up and down, then each focus
+#: country's first month as a Pioneer (-1: never).
+UPWARD, DOWNWARD = TIERS * TIERS, TIERS * TIERS + 1
+FIRST_PIONEER = TIERS * TIERS + 2
 
 _mix = njit(streams.mix, inline="always")
 _counter = njit(streams.counter, inline="always")
@@ -310,13 +320,40 @@ def _update_pass(p, pool, frontier, fa, ra, flow_share, G, A, R, E, K, inflow, t
         tenure[c] = tenure[c] + 1.0
 
 
+@njit(cache=True, error_model="numpy")
+def _tier_summary(t, tier, focus, recent, summary):
+    """Add month ``t``'s focus tiers to a run's tier summary (``summary``: the columns of
+    ``TRANSITION_LAG``'s comment; ``recent``: the tiers of the last TRANSITION_LAG months,
+    a ring). Month 0 starts it."""
+    if t == 0:
+        for j in range(summary.shape[0]):
+            summary[j] = 0
+        for i in range(focus.shape[0]):
+            summary[FIRST_PIONEER + i] = -1
+    ring = t % TRANSITION_LAG
+    for i in range(focus.shape[0]):
+        now = tier[focus[i]]
+        if t > 0:
+            before = recent[(t - 1) % TRANSITION_LAG, i]
+            if now > before:
+                summary[UPWARD] += 1
+            elif now < before:
+                summary[DOWNWARD] += 1
+        if t >= TRANSITION_LAG:
+            summary[recent[ring, i] * TIERS + now] += 1
+        if now == PIONEER and summary[FIRST_PIONEER + i] < 0:
+            summary[FIRST_PIONEER + i] = t
+        recent[ring, i] = now
+
+
 @njit(cache=True, fastmath=FASTMATH, error_model="numpy")
 def _run(r, P, G, A, R, E, K, inflow, budget, tenure, at_review, strategy, gdp, size_weight,
          governance_reference, adoption_reference, research_base, enabling_base, score_offset,
          run_scalars, region, n_regions, frontier_access, released_access, global_flow,
          schedule_of_run, changes, scheduled_strategy, scheduled_budget, change_any, committed,
          keys, keys2, lever, consortium, focus, tiers_out, share_out, snapshot_slot,
-         snapshots_out, trajectory_slot, trajectory_row, trajectories_out):  # fmt: skip
+         snapshots_out, trajectory_slot, trajectory_row, trajectories_out, tier_slot, summary_out,
+         trajectory_tiers_out):  # fmt: skip
     """Run ``r`` of the batch from the first month to the last (arrays updated in place).
 
     Each month makes branch-free passes over the countries' contiguous rows, each a
@@ -335,6 +372,7 @@ def _run(r, P, G, A, R, E, K, inflow, budget, tenure, at_review, strategy, gdp, 
     flow_, budget_, tenure_, strategy_ = inflow[r], budget[r], tenure[r], strategy[r]
     score = np.empty(n)
     tier = np.empty(n, np.int8)
+    recent = np.empty((TRANSITION_LAG, focus.shape[0]), np.int8)  # the last months' tiers
     noisy = np.empty(n)
     gain = np.empty(n)
     normal = np.zeros(n)
@@ -350,8 +388,11 @@ def _run(r, P, G, A, R, E, K, inflow, budget, tenure, at_review, strategy, gdp, 
     for t in range(horizon):
         # the state at the start of month t: score, tiers and what the caller keeps
         _score_pass(p, intercept, slope, score_offset[r], g_, a_, x_, e_, score, tier)
-        for i in range(focus.shape[0]):
-            tiers_out[r, t, i] = tier[focus[i]]
+        _tier_summary(t, tier, focus, recent, summary_out[r])
+        slot = tier_slot[t]
+        if slot >= 0:
+            for i in range(focus.shape[0]):
+                tiers_out[r, slot, i] = tier[focus[i]]
         if t > 0:
             moved = False  # any investment at all (the first country has some, as a rule)
             for c in range(n):
@@ -375,6 +416,7 @@ def _run(r, P, G, A, R, E, K, inflow, budget, tenure, at_review, strategy, gdp, 
                 snapshots_out[6, r, slot, i] = flow_[c]
                 snapshots_out[7, r, slot, i] = budget_[c]
                 snapshots_out[8, r, slot, i] = strategy_[c]
+                snapshots_out[9, r, slot, i] = tier[c]
         slot = trajectory_slot[t]
         if keep >= 0 and slot >= 0:
             for i in range(focus.shape[0]):
@@ -386,6 +428,7 @@ def _run(r, P, G, A, R, E, K, inflow, budget, tenure, at_review, strategy, gdp, 
                 trajectories_out[4, keep, slot, i] = e_[c]
                 trajectories_out[5, keep, slot, i] = k_[c]
                 trajectories_out[6, keep, slot, i] = flow_[c]
+                trajectory_tiers_out[keep, slot, i] = tier[c]
         if t == horizon - 1:
             break
 
@@ -441,7 +484,8 @@ def run_parallel(P, G, A, R, E, K, inflow, budget, tenure, at_review, strategy, 
                  released_access, global_flow, schedule_of_run, changes, scheduled_strategy,
                  scheduled_budget, change_any, committed, keys, keys2, lever, consortium, focus,
                  tiers_out, share_out, snapshot_slot, snapshots_out, trajectory_slot,
-                 trajectory_row, trajectories_out):  # fmt: skip
+                 trajectory_row, trajectories_out, tier_slot, summary_out,
+         trajectory_tiers_out):  # fmt: skip
     """Every run of the batch, runs spread over the cores."""
     for r in prange(P.shape[0]):
         _run(r, P, G, A, R, E, K, inflow, budget, tenure, at_review, strategy, gdp,
@@ -450,7 +494,8 @@ def run_parallel(P, G, A, R, E, K, inflow, budget, tenure, at_review, strategy, 
              released_access, global_flow, schedule_of_run, changes, scheduled_strategy,
              scheduled_budget, change_any, committed, keys, keys2, lever, consortium, focus,
              tiers_out, share_out, snapshot_slot, snapshots_out, trajectory_slot,
-             trajectory_row, trajectories_out)  # fmt: skip
+             trajectory_row, trajectories_out, tier_slot, summary_out,
+         trajectory_tiers_out)  # fmt: skip
 
 
 @njit(cache=True)
@@ -460,7 +505,8 @@ def run_serial(P, G, A, R, E, K, inflow, budget, tenure, at_review, strategy, gd
                released_access, global_flow, schedule_of_run, changes, scheduled_strategy,
                scheduled_budget, change_any, committed, keys, keys2, lever, consortium, focus,
                tiers_out, share_out, snapshot_slot, snapshots_out, trajectory_slot,
-               trajectory_row, trajectories_out):  # fmt: skip
+               trajectory_row, trajectories_out, tier_slot, summary_out,
+         trajectory_tiers_out):  # fmt: skip
     """Every run of the batch, one after the other (worker processes, threads)."""
     for r in range(P.shape[0]):
         _run(r, P, G, A, R, E, K, inflow, budget, tenure, at_review, strategy, gdp,
@@ -469,7 +515,8 @@ def run_serial(P, G, A, R, E, K, inflow, budget, tenure, at_review, strategy, gd
              released_access, global_flow, schedule_of_run, changes, scheduled_strategy,
              scheduled_budget, change_any, committed, keys, keys2, lever, consortium, focus,
              tiers_out, share_out, snapshot_slot, snapshots_out, trajectory_slot,
-             trajectory_row, trajectories_out)  # fmt: skip
+             trajectory_row, trajectories_out, tier_slot, summary_out,
+         trajectory_tiers_out)  # fmt: skip
 
 
 @njit(cache=True)

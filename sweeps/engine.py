@@ -51,6 +51,8 @@ class BatchHistory:
     trajectory_rows: np.ndarray  # indices of the runs whose trajectories were kept
     trajectory_months: np.ndarray  # month indices kept
     trajectories: dict[str, np.ndarray] = field(default_factory=dict)  # (kept, months, n)
+    #: the kernel's tier summary (``model.kernel.KernelHistory.tier_summary``)
+    tier_summary: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 @dataclass
@@ -129,6 +131,7 @@ def simulate(
     rows: pd.DataFrame,
     keep_trajectory: np.ndarray | None = None,
     key_months: tuple[str, ...] = (),
+    keep_tiers: bool = True,
 ) -> BatchHistory:
     """Run a batch of design rows through the compiled kernel (``model.kernel``, equal to
     ``model.equations`` within 1e-9); return its history (the focus countries' tiers every
@@ -136,6 +139,8 @@ def simulate(
 
     ``key_months`` ('YYYY-MM') are the months whose full state is kept (plus the first and
     the last); ``keep_trajectory`` marks the runs whose monthly trajectories are kept.
+    Without ``keep_tiers`` the tiers of every month are not kept (``tiers`` has no months):
+    the summary metrics read the kernel's tier summary instead.
     """
     batch = build(experiment, rows)
     months, focus = batch.months, batch.focus
@@ -149,7 +154,7 @@ def simulate(
     keep = np.flatnonzero(keep_trajectory) if keep_trajectory is not None else np.array([], int)
     every = experiment.outputs.trajectory_every
     kept_months = np.unique(np.r_[np.arange(0, horizon, every), horizon - 1])
-    history = run_kernel(batch, sorted(wanted), keep, kept_months)
+    history = run_kernel(batch, sorted(wanted), keep, kept_months, keep_tiers=keep_tiers)
     snapshots = {
         t: {name: values[name] for name in SNAPSHOT_FIELDS}
         for t, values in history.snapshots.items()
@@ -164,6 +169,7 @@ def simulate(
         keep,
         kept_months,
         history.trajectories,
+        history.tier_summary,
     )
 
 
@@ -196,7 +202,7 @@ def concat_trajectory_blocks(blocks) -> TrajectoryBlock | None:
 def _evaluate(experiment: Experiment, rows: pd.DataFrame, keep: np.ndarray) -> BatchResult:
     from sweeps.metrics import key_months, summary_metrics
 
-    history = simulate(experiment, rows, keep, key_months(experiment))
+    history = simulate(experiment, rows, keep, key_months(experiment), keep_tiers=False)
     summaries = pd.concat(
         [
             rows[list(RUN_COLUMNS)].reset_index(drop=True),
