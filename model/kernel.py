@@ -55,9 +55,28 @@ class KernelHistory:
 
 @functools.cache
 def _loop():
+    _prefer_wide_vectors()
     from model import _kernel_loop
 
     return _kernel_loop
+
+
+def _prefer_wide_vectors() -> None:
+    """On a CPU with AVX-512, let numba's compiler use 512-bit vectors (LLVM prefers 256
+    bits on such CPUs by default): the loop's passes ran about 20% faster on the
+    development machine (docs/SWEEPS.md, "Kernel"). Results do not change: without
+    reassociation every vector lane computes what the scalar code computes. Must run
+    before numba compiles or loads anything in the process (else it changes nothing); a
+    ``NUMBA_CPU_FEATURES`` set by the user wins."""
+    from numba.core import config
+
+    if config.CPU_FEATURES is not None:
+        return
+    import llvmlite.binding as llvm
+
+    features = llvm.get_host_cpu_features()
+    if features.get("avx512f"):
+        config.CPU_FEATURES = features.flatten() + ",-prefer-256-bit"
 
 
 def parallel_default() -> bool:
