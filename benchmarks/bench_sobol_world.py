@@ -19,7 +19,8 @@ from pathlib import Path
 
 from _measure import Measured, load
 
-from sweeps import load_experiment, process_executor, run_experiment, sobol_indices
+from sensitivity import sobol_indices
+from sweeps import load_experiment, process_executor, run_experiment
 
 ROOT = Path(__file__).resolve().parents[1]
 
