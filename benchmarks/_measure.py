@@ -45,7 +45,23 @@ class PeakMemory:
     def __init__(self, every: float = 0.2) -> None:
         self.every, self.peak, self._stop = every, 0, threading.Event()
         self.cpu: dict[int, float] = {}  # descendant pid -> last CPU seconds sampled
+        self.baseline = self._descendant_cpu()  # what the descendants used before
         self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    @staticmethod
+    def _descendant_cpu() -> dict[int, float]:
+        cpu = {}
+        for process in psutil.Process().children(recursive=True):
+            try:
+                times = process.cpu_times()
+                cpu[process.pid] = times.user + times.system
+            except psutil.Error:
+                pass
+        return cpu
+
+    def descendant_seconds(self) -> float:
+        """CPU seconds the descendants used while sampled."""
+        return sum(last - self.baseline.get(pid, 0.0) for pid, last in self.cpu.items())
 
     def _sample(self) -> None:
         me = psutil.Process()
@@ -85,7 +101,7 @@ class Measured:
         self.memory.__exit__()
         own, children = cpu_seconds()
         self.cpu_here = own - self.cpu0[0]
-        self.cpu_workers = max(children - self.cpu0[1], sum(self.memory.cpu.values()))
+        self.cpu_workers = max(children - self.cpu0[1], self.memory.descendant_seconds())
 
     def __str__(self) -> str:
         return (
