@@ -1,218 +1,123 @@
-"""Sweep benchmarks: batched engine vs mesa.batch_run on equal work, the Sobol sweep end to
-end, scale.
+"""Sweep throughput: the batched engine through ``run_experiment`` on local worker processes
+(what ``latam-ai sweep --workers 2`` runs) against ``mesa.batch_run(RegionModel)``, in the
+same run.
 
-Run: ``uv run --extra dev python benchmarks/bench_sweep.py [--quick] [--skip-sobol]``.
-Prints medians of several repeats, measured in the same run, with the machine's load:
+Run: ``uv run --extra dev python benchmarks/bench_sweep.py [--runs 4096] [--repeats 3]``.
+Prints medians of ``--repeats`` repeats, with the machine's load:
 
-(a) runs per second of ``mesa.batch_run`` on ``RegionModel`` (every country, 12 agent and
-    10 model reporters collected every month) and of the batched engine in this process
-    with the SAME monthly outputs (every country's trajectory every month:
-    ``focus = "world"``, ``trajectories = "all"``), and, labelled separately, the engine
-    with summaries only; the ratios;
-(b) the Sobol sweep of experiments/examples/sobol.toml (10 parameters, N = 1024,
-    10 replications = 225,280 runs, summaries only) on local processes, plus the SALib
-    analysis: wall time, CPU time of this process and of its (reaped) workers, and the peak
-    of the summed resident memory of this process and all its children (sampled every
-    0.2 s); ``--quick`` uses N = 64;
-(c) cost per country-step at n = 187 and n = 10,000 synthetic countries, and the ratio.
+* ``mesa.batch_run`` on ``RegionModel`` with full monthly data collection (every country,
+  every agent and model reporter, every month), one process;
+* the engine with summaries only (``trajectories = "none"``) and with every run's monthly
+  trajectories stored (``trajectories = "all"``: the focus countries, every month), on
+  ``--workers`` processes; start-up (forking the workers, loading the kernel) is excluded
+  by timing two sweep sizes and dividing the difference in runs by the difference in time;
+* the cost per country-step per core, the ratios to Mesa (separately labelled: the
+  trajectories sweep stores less than Mesa collects) and trajectories / summaries;
+* the CPU time of this process and of its (reaped) workers and the peak of the summed
+  resident memory of all processes, for the largest sweep.
+
+Goals (issue 11): at most 25 ns per country-step per core; at least 300 times Mesa; with
+all trajectories stored, at least a third of the summaries-only throughput.
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
-import os
-import resource
 import statistics
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 import numpy as np
-import psutil
+from _measure import Measured, load, median_time
 
-from sweeps import (
-    build_design,
-    experiment_from_dict,
-    load_experiment,
-    process_executor,
-    run_experiment,
-    simulate,
-    sobol_indices,
-)
-from sweeps.engine import run_batch
-
-ROOT = Path(__file__).resolve().parents[1]
+from sweeps import experiment_from_dict, process_executor, run_experiment
 
 
-def median_time(function, repeats: int) -> float:
-    times = []
+def experiment(name: str, runs: int, trajectories: str):
+    return experiment_from_dict(
+        {
+            "experiment": {"name": name, "seed": 11, "replications": 1},
+            "design": {"method": "lhs", "samples": runs},
+            "fixed": {"end": "2035-12"},
+            "varied": {
+                "capital_concentration": {"low": 0.5, "high": 3.0},
+                "absorptive_threshold": {"low": 20.0, "high": 50.0},
+            },
+            "outputs": {"years": [2030], "trajectories": trajectories},
+        }
+    )
+
+
+def sweep_seconds(runs: int, trajectories: str, workers: int, folder: Path) -> Measured:
+    out = folder / f"{trajectories}-{runs}-{time.monotonic_ns()}"
+    with Measured() as measured:
+        with process_executor(workers) as executor:  # workers reaped on exit
+            run_experiment(experiment("bench", runs, trajectories), out, executor, progress=False)
+    return measured
+
+
+def engine_rate(runs: int, trajectories: str, workers: int, repeats: int, folder: Path):
+    """Runs per second with start-up excluded, and the measures of the largest sweep."""
+    rates, largest = [], None
     for _ in range(repeats):
-        began = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - began)
-    return statistics.median(times)
+        small = sweep_seconds(runs // 8, trajectories, workers, folder)
+        largest = sweep_seconds(runs, trajectories, workers, folder)
+        rates.append((runs - runs // 8) / max(largest.seconds - small.seconds, 1e-9))
+    return statistics.median(rates), largest
 
 
-def load() -> str:
-    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
-
-
-def throughput(repeats: int, mesa_seeds: int, batch_runs: int) -> None:
-    """(a) batched engine vs mesa.batch_run on the default world (2024-09 to 2035-12,
-    capital_concentration 4 and 8), one process each, equal monthly outputs."""
+def mesa_rate(seeds: int, repeats: int) -> float:
     import mesa
 
     from model import RegionModel
 
-    parameters = {"capital_concentration": [4.0, 8.0], "end": "2035-12"}
-    steps = 135
+    months = len(RegionModel(rng=0).months) - 1
 
-    def with_mesa():
+    def run():
         mesa.batch_run(
             RegionModel,
-            parameters=parameters,
-            rng=list(range(mesa_seeds)),
-            max_steps=steps,
+            parameters={"rng": list(range(seeds))},
+            iterations=1,
+            max_steps=months,
             number_processes=1,
             data_collection_period=1,
             display_progress=False,
         )
 
-    def experiment(outputs, fixed):
-        return experiment_from_dict(
-            {
-                "experiment": {"seed": 1, "replications": batch_runs // 2, "batch_size": 256},
-                "fixed": {"end": "2035-12", **fixed},
-                "varied": {"capital_concentration": {"values": [4.0, 8.0]}},
-                "outputs": outputs,
-            }
-        )
-
-    monthly = experiment({"trajectories": "all"}, {"focus": "world"})
-    summaries = experiment({"trajectories": "none"}, {})
-    design = build_design(monthly)
-    run_batch(summaries, design.iloc[:4])  # compile or load the kernel outside the timer
-    print(f"(a) {load()}")
-    mesa_rate = 2 * mesa_seeds / median_time(with_mesa, repeats)
-    rates = {}
-    for label, spec, rows in (
-        ("same monthly outputs", monthly, design.iloc[:256]),  # 256 runs: 1.2 GB of rows
-        ("summaries only", summaries, design),
-    ):
-        keep = np.ones(len(rows), bool) if spec is monthly else None
-
-        def engine(spec=spec, rows=rows, keep=keep):
-            for start in range(0, len(rows), 256):
-                part = None if keep is None else keep[start : start + 256]
-                run_batch(spec, rows.iloc[start : start + 256], part)
-
-        rates[label] = len(rows) / median_time(engine, repeats)
-    print(f"    mesa.batch_run(RegionModel), monthly collection: {mesa_rate:8.2f} runs/s")
-    for label, rate in rates.items():
-        print(
-            f"    batched engine, 1 process, {label:20s}: {rate:8.1f} runs/s, "
-            f"ratio {rate / mesa_rate:.0f}x"
-        )
-    print(f"    (medians of {repeats}; {load()})")
-
-
-class PeakMemory:
-    """Samples the summed resident memory of this process and all its children."""
-
-    def __init__(self, every: float = 0.2) -> None:
-        self.every, self.peak, self._stop = every, 0, threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-
-    def _sample(self) -> None:
-        me = psutil.Process()
-        while not self._stop.is_set():
-            total = 0
-            for process in (me, *me.children(recursive=True)):
-                try:
-                    total += process.memory_info().rss
-                except psutil.Error:
-                    pass
-            self.peak = max(self.peak, total)
-            self._stop.wait(self.every)
-
-    def __enter__(self) -> PeakMemory:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._thread.join()
-
-
-def cpu_seconds() -> tuple[float, float]:
-    """CPU time (user + system) of this process and of its reaped children."""
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
-
-
-def sobol_end_to_end(quick: bool, workers: int) -> None:
-    """(b) the Sobol sweep and its analysis, end to end."""
-    experiment = load_experiment(ROOT / "experiments" / "examples" / "sobol.toml")
-    if quick:
-        design = dataclasses.replace(experiment.design, base_samples=64)
-        experiment = dataclasses.replace(experiment, design=design)
-    print(f"(b) {load()}")
-    own0, children0 = cpu_seconds()
-    began = time.perf_counter()
-    with tempfile.TemporaryDirectory() as folder, PeakMemory() as memory:
-        with process_executor(workers) as executor:  # workers are reaped on exit
-            report = run_experiment(experiment, Path(folder) / "sobol", executor, progress=False)
-        swept = time.perf_counter() - began
-        table = sobol_indices(Path(folder) / "sobol", "tier_gap_end_start_tiers")
-    total = time.perf_counter() - began
-    own1, children1 = cpu_seconds()
-    print(
-        f"    Sobol: {report.planned} runs, {report.failed} failed, sweep {swept:.1f} s, "
-        f"with analysis {total:.1f} s, {report.planned / swept:.0f} runs/s; CPU "
-        f"{own1 - own0:.0f} s here + {children1 - children0:.0f} s in workers; peak memory "
-        f"{memory.peak / 2**20:.0f} MB (all processes); {load()}"
-    )
-    print(table.head(4).to_string(index=False, float_format=lambda v: f"{v:.3f}"))
-
-
-def scale(repeats: int) -> None:
-    """(c) cost per country-step at n = 187 (100 runs) and n = 10,000 (2 runs)."""
-    from model import synthetic_world
-
-    costs = {}
-    for n, runs in ((187, 100), (10_000, 2)):
-        experiment = experiment_from_dict(
-            {
-                "experiment": {"seed": 2, "replications": runs},
-                "fixed": {
-                    "start": "2024-09",
-                    "end": "2026-08",
-                    "initial": synthetic_world(n, spread=0.05),
-                },
-            }
-        )
-        design = build_design(experiment)
-        seconds = median_time(lambda e=experiment, d=design: simulate(e, d), repeats)
-        costs[n] = seconds / (runs * n * 23)
-        print(f"(c) n = {n:6d}, {runs:3d} runs: {costs[n] * 1e9:7.1f} ns per country-step")
-    print(f"    ratio n=10,000 / n=187: {costs[10_000] / costs[187]:.2f}")
+    return seeds / median_time(run, repeats)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="Sobol with N = 64")
-    parser.add_argument("--skip-sobol", action="store_true")
+    parser.add_argument("--runs", type=int, default=4096, help="summaries-only sweep size")
+    parser.add_argument("--trajectory-runs", type=int, default=1024)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
     np.seterr(all="ignore")
-    throughput(args.repeats, mesa_seeds=5, batch_runs=2048)
-    scale(args.repeats)
-    if not args.skip_sobol:
-        sobol_end_to_end(args.quick, args.workers)
+    from model import RegionModel
+
+    model = RegionModel(rng=0)
+    country_steps = len(model.countries) * (len(model.months) - 1)
+    print(f"before: {load()}")
+    mesa = mesa_rate(6, args.repeats)
+    with tempfile.TemporaryDirectory() as folder:
+        summaries, big = engine_rate(args.runs, "none", args.workers, args.repeats, Path(folder))
+        trajectories, big_t = engine_rate(
+            args.trajectory_runs, "all", args.workers, args.repeats, Path(folder)
+        )
+    ns = args.workers * 1e9 / (summaries * country_steps)
+    print(f"{len(model.countries)} countries x {len(model.months) - 1} months, "
+          f"{args.workers} workers, medians of {args.repeats}")  # fmt: skip
+    print(f"  mesa.batch_run(RegionModel), full monthly collection: {mesa:8.2f} runs/s")
+    print(f"  engine, summaries only:       {summaries:8.0f} runs/s = {ns:.1f} ns per "
+          f"country-step per core; {summaries / mesa:.0f}x Mesa")  # fmt: skip
+    print(f"  engine, all trajectories:     {trajectories:8.0f} runs/s; {trajectories / mesa:.0f}x "
+          f"Mesa; {trajectories / summaries:.2f} of the summaries-only rate")  # fmt: skip
+    print(f"  largest summaries sweep ({args.runs} runs): {big}")
+    print(f"  largest trajectories sweep ({args.trajectory_runs} runs): {big_t}")
+    print(f"after: {load()}")
 
 
 if __name__ == "__main__":

@@ -168,16 +168,21 @@ def _per_run(runs, name) -> np.ndarray:
 def release_offsets(runs: Sequence[Mapping[str, Any]], months: pd.PeriodIndex) -> np.ndarray:
     """Open-weights release offsets from the start (runs, releases), NaN-padded."""
     dates = [run["open_weights_date"] for run in runs]
-    late = sorted({str(r) for releases in dates for r in releases if r > months[-1]})
+    first, last = months[0], months[-1]  # indexing a PeriodIndex is slow: once
+    late = sorted({str(r) for releases in dates for r in releases if r > last})
     if late:
         warnings.warn(
-            f"open_weights_date {late[0]} is after the last month {months[-1]}: no release "
+            f"open_weights_date {late[0]} is after the last month {last}: no release "
             "happens within the run",
             stacklevel=3,
         )
     offsets = np.full((len(runs), max((len(d) for d in dates), default=0)), np.nan)
+    offset_of: dict[Any, int] = {}  # runs share a few release dates
     for i, releases in enumerate(dates):
-        offsets[i, : len(releases)] = [(r - months[0]).n for r in releases]
+        for j, release in enumerate(releases):
+            if release not in offset_of:
+                offset_of[release] = (release - first).n
+            offsets[i, j] = offset_of[release]
     return offsets
 
 

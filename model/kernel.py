@@ -38,20 +38,45 @@ from model.policies import CONSORTIUM, LEVER_TABLE
 class KernelHistory:
     """What one kernel call keeps of a batch (focus countries only, in table order)."""
 
-    tiers: np.ndarray  # (runs, months, focus) int8, every month
+    tiers: np.ndarray  # (runs, months, focus) int8, every month (months 0 if not kept)
     region_share: np.ndarray  # (runs, months): focus share of world investment (NaN at 0)
     snapshots: dict[int, dict[str, np.ndarray]]  # month -> field -> (runs, focus)
     trajectory_rows: np.ndarray  # runs whose trajectories were kept
     trajectory_months: np.ndarray  # month indices kept
     trajectories: dict[str, np.ndarray]  # field -> (kept, months kept, focus), float32/int8
     state: equations.WorldState  # the state after the last month
+    #: accumulated by the kernel as the run goes (focus countries): "transitions" (runs,
+    #: 3, 3) counts of moves from tier i to tier j 12 months later (``_kernel_loop.
+    #: TRANSITION_LAG``), pooled over countries and origin months; "upward" and "downward"
+    #: (runs,) month-to-month moves; "first_pioneer" (runs, focus) the first month as a
+    #: Pioneer (NaN: never)
+    tier_summary: dict[str, np.ndarray]
 
 
 @functools.cache
 def _loop():
+    _prefer_wide_vectors()
     from model import _kernel_loop
 
     return _kernel_loop
+
+
+def _prefer_wide_vectors() -> None:
+    """On a CPU with AVX-512, let numba's compiler use 512-bit vectors (LLVM prefers 256
+    bits on such CPUs by default): the loop's passes ran about 20% faster on the
+    development machine (docs/SWEEPS.md, "Kernel"). Results do not change: without
+    reassociation every vector lane computes what the scalar code computes. Must run
+    before numba compiles or loads anything in the process (else it changes nothing); a
+    ``NUMBA_CPU_FEATURES`` set by the user wins."""
+    from numba.core import config
+
+    if config.CPU_FEATURES is not None:
+        return
+    import llvmlite.binding as llvm
+
+    features = llvm.get_host_cpu_features()
+    if features.get("avx512f"):
+        config.CPU_FEATURES = features.flatten() + ",-prefer-256-bit"
 
 
 def parallel_default() -> bool:
@@ -93,12 +118,14 @@ def run_kernel(
     trajectory_rows=(),
     trajectory_months=(),
     parallel: bool | None = None,
+    keep_tiers: bool = True,
 ) -> KernelHistory:
     """Run every month of ``batch`` (a ``model.builder.Batch``) in one compiled call.
 
     ``snapshot_months`` and ``trajectory_months`` are month indices (0 is the start);
     ``trajectory_rows`` the runs whose trajectories are kept. ``parallel`` spreads runs
-    over the cores (default :func:`parallel_default`)."""
+    over the cores (default :func:`parallel_default`). Without ``keep_tiers`` the focus
+    tiers of every month are not stored (the tier summary is accumulated either way)."""
     loop = _loop()
     state, drivers, focus = batch.state, batch.drivers, batch.focus
     runs, n = state.research.shape
@@ -143,7 +170,10 @@ def run_kernel(
     kept_rows = np.asarray(trajectory_rows, np.int64).reshape(-1)
     trajectory_row = np.full(runs, -1, np.int64)
     trajectory_row[kept_rows] = np.arange(len(kept_rows))
-    tiers = np.empty((runs, horizon, nf), np.int8)
+    tier_months, tier_slot = slots(np.arange(horizon) if keep_tiers else ())
+    tiers = np.empty((runs, len(tier_months), nf), np.int8)
+    summary = np.empty((runs, loop.FIRST_PIONEER + nf), np.int64)
+    trajectory_tiers = np.empty((len(kept_rows), len(kept_months), nf), np.int8)
     share = np.full((runs, horizon), np.nan)
     snapshots = np.empty((len(loop.SNAPSHOT_FIELDS), runs, len(snapshot_list), nf))
     trajectories = np.empty(
@@ -168,17 +198,17 @@ def run_kernel(
         schedule_of_run, changes, scheduled_strategy, scheduled_budget, change_any, committed,
         keys, keys2, np.ascontiguousarray(LEVER_TABLE, float), np.ascontiguousarray(CONSORTIUM),
         focus_index, tiers, share, snapshot_slot, snapshots, trajectory_slot, trajectory_row,
-        trajectories,
+        trajectories, tier_slot, summary, trajectory_tiers,
     )  # fmt: skip
     snapshot_dict = {}
     for slot, month in enumerate(snapshot_list):
         values = {name: snapshots[i, :, slot] for i, name in enumerate(loop.SNAPSHOT_FIELDS)}
-        values["tier"] = tiers[:, month]
+        values["tier"] = values["tier"].astype(np.int8)
         values["strategy"] = values["strategy"].astype(np.int8)
         snapshot_dict[int(month)] = values
     kept = {name: trajectories[i] for i, name in enumerate(loop.TRAJECTORY_FIELDS)}
     if len(kept_rows):
-        kept["tier"] = tiers[kept_rows][:, kept_months]
+        kept["tier"] = trajectory_tiers
     final = replace(
         state,
         governance=work["governance"],
@@ -192,9 +222,20 @@ def run_kernel(
         score_at_review=work["score_at_review"],
         strategy=strategy,
     )
+    first = summary[:, loop.FIRST_PIONEER :].astype(float)
+    first[first < 0] = np.nan
+    tier_summary = {
+        "transitions": summary[:, : loop.UPWARD]
+        .reshape(runs, loop.TIERS, loop.TIERS)
+        .astype(float),
+        "upward": summary[:, loop.UPWARD].astype(float),
+        "downward": summary[:, loop.DOWNWARD].astype(float),
+        "first_pioneer": first,
+    }
     return KernelHistory(
-        tiers, share, snapshot_dict, kept_rows, kept_months, kept if len(kept_rows) else {}, final
-    )
+        tiers, share, snapshot_dict, kept_rows, kept_months, kept if len(kept_rows) else {},
+        final, tier_summary,
+    )  # fmt: skip
 
 
 def warm() -> None:

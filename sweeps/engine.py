@@ -29,12 +29,13 @@ from model.kernel import run_kernel
 from model.parameters import BY_NAME, validate_parameters, validate_value
 from sweeps.initial import resolve_initial
 from sweeps.spec import POSTERIOR_DRAW, THRESHOLD_PARTS, Experiment, normalise_value
+from sweeps.trajectories import FLOAT_FIELDS, TrajectoryBlock, nonempty
 
 #: Parameters that must be equal within a batch (they shape the arrays or the control flow).
 BATCH_KEYS = SHARED
 RUN_COLUMNS = ("run_id", "sample_id", "replicate", "seed")
 #: Fields of a stored trajectory (float32), besides run_id, date, iso3 and tier.
-TRAJECTORY_FIELDS = ("score", "governance", "adoption", "research", "enabling", "capital", "inflow")
+TRAJECTORY_FIELDS = FLOAT_FIELDS
 
 
 @dataclass
@@ -50,14 +51,17 @@ class BatchHistory:
     trajectory_rows: np.ndarray  # indices of the runs whose trajectories were kept
     trajectory_months: np.ndarray  # month indices kept
     trajectories: dict[str, np.ndarray] = field(default_factory=dict)  # (kept, months, n)
+    #: the kernel's tier summary (``model.kernel.KernelHistory.tier_summary``)
+    tier_summary: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 @dataclass
 class BatchResult:
-    """The outcome of :func:`run_batch`: summary rows, trajectory rows and failures."""
+    """The outcome of :func:`run_batch`: summary rows, trajectories (compact arrays:
+    ``sweeps.trajectories``) and failures."""
 
     summaries: pd.DataFrame
-    trajectories: pd.DataFrame | None
+    trajectories: TrajectoryBlock | None
     failures: list[dict[str, Any]]
 
 
@@ -129,6 +133,7 @@ def simulate(
     rows: pd.DataFrame,
     keep_trajectory: np.ndarray | None = None,
     key_months: tuple[str, ...] = (),
+    keep_tiers: bool = True,
 ) -> BatchHistory:
     """Run a batch of design rows through the compiled kernel (``model.kernel``, equal to
     ``model.equations`` within 1e-9); return its history (the focus countries' tiers every
@@ -136,6 +141,8 @@ def simulate(
 
     ``key_months`` ('YYYY-MM') are the months whose full state is kept (plus the first and
     the last); ``keep_trajectory`` marks the runs whose monthly trajectories are kept.
+    Without ``keep_tiers`` the tiers of every month are not kept (``tiers`` has no months):
+    the summary metrics read the kernel's tier summary instead.
     """
     batch = build(experiment, rows)
     months, focus = batch.months, batch.focus
@@ -149,7 +156,7 @@ def simulate(
     keep = np.flatnonzero(keep_trajectory) if keep_trajectory is not None else np.array([], int)
     every = experiment.outputs.trajectory_every
     kept_months = np.unique(np.r_[np.arange(0, horizon, every), horizon - 1])
-    history = run_kernel(batch, sorted(wanted), keep, kept_months)
+    history = run_kernel(batch, sorted(wanted), keep, kept_months, keep_tiers=keep_tiers)
     snapshots = {
         t: {name: values[name] for name in SNAPSHOT_FIELDS}
         for t, values in history.snapshots.items()
@@ -164,32 +171,40 @@ def simulate(
         keep,
         kept_months,
         history.trajectories,
+        history.tier_summary,
     )
 
 
-def trajectory_frame(history: BatchHistory, run_ids: np.ndarray) -> pd.DataFrame | None:
-    """Tidy trajectories: one row per run, month and country."""
+def trajectory_block(history: BatchHistory, run_ids: np.ndarray) -> TrajectoryBlock | None:
+    """The trajectories a batch kept, as compact arrays (no per-row work)."""
     if not history.trajectories:
         return None
-    kept, n_months = len(history.trajectory_rows), len(history.trajectory_months)
-    n = len(history.countries)
-    dates = history.months[history.trajectory_months].to_timestamp()
-    frame = pd.DataFrame(
-        {
-            "run_id": np.repeat(run_ids[history.trajectory_rows], n_months * n),
-            "date": np.tile(np.repeat(dates.to_numpy(), n), kept),
-            "iso3": pd.Categorical(np.tile(history.countries, kept * n_months)),
-        }
+    return TrajectoryBlock.from_arrays(
+        run_ids[history.trajectory_rows],
+        history.months[history.trajectory_months].to_timestamp().to_numpy(),
+        history.countries,
+        history.trajectories,
     )
-    for name in ("score", "tier", *TRAJECTORY_FIELDS[1:]):
-        frame[name] = history.trajectories[name].reshape(-1)
-    return frame
+
+
+def concat_trajectory_blocks(blocks) -> TrajectoryBlock | None:
+    """Blocks of the same calendar and countries as one (the runs of a split batch)."""
+    blocks = nonempty(blocks)
+    if not blocks:
+        return None
+    first = blocks[0]
+    return TrajectoryBlock(
+        np.concatenate([b.run_ids for b in blocks]),
+        first.dates,
+        first.countries,
+        {name: np.concatenate([b.values[name] for b in blocks]) for name in first.values},
+    )
 
 
 def _evaluate(experiment: Experiment, rows: pd.DataFrame, keep: np.ndarray) -> BatchResult:
     from sweeps.metrics import key_months, summary_metrics
 
-    history = simulate(experiment, rows, keep, key_months(experiment))
+    history = simulate(experiment, rows, keep, key_months(experiment), keep_tiers=False)
     summaries = pd.concat(
         [
             rows[list(RUN_COLUMNS)].reset_index(drop=True),
@@ -197,7 +212,7 @@ def _evaluate(experiment: Experiment, rows: pd.DataFrame, keep: np.ndarray) -> B
         ],
         axis=1,
     )
-    return BatchResult(summaries, trajectory_frame(history, rows["run_id"].to_numpy()), [])
+    return BatchResult(summaries, trajectory_block(history, rows["run_id"].to_numpy()), [])
 
 
 def run_batch(
@@ -230,9 +245,8 @@ def run_batch(
     summaries = pd.concat(
         [p.summaries for p in parts if len(p.summaries)] or [parts[0].summaries], ignore_index=True
     )
-    frames = [p.trajectories for p in parts if p.trajectories is not None]
     return BatchResult(
         summaries,
-        pd.concat(frames, ignore_index=True) if frames else None,
+        concat_trajectory_blocks([p.trajectories for p in parts]),
         [f for p in parts for f in p.failures],
     )

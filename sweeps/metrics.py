@@ -1,7 +1,10 @@
 """Summary metrics of a run: one declaration per metric (name, unit, meaning, function).
 
 Each function takes a :class:`~sweeps.engine.BatchHistory` and returns one value
-per run of the batch. Country metrics are about ``[outputs] country`` (Peru by default,
+per run of the batch. Tier mobility (transitions, crossings, first months) is read from the
+tier summary the kernel accumulates as the runs go (the functions on full tier arrays,
+:func:`shorrocks_index`, :func:`crossings`, :func:`first_month_in`, are their reference).
+Country metrics are about ``[outputs] country`` (Peru by default,
 named ``peru_*``); dated metrics use the state at the end of December of each year in
 ``[outputs] years`` (NaN when that month is outside a run's horizon). "Start tiers" are
 the tiers of the first month; tier gaps are Pioneers minus Explorers (NaN if either is
@@ -51,6 +54,14 @@ def shorrocks_index(tiers: np.ndarray, lag: int = 12) -> np.ndarray:
         return np.full(tiers.shape[0], np.nan)
     counts = transition_counts(tiers, lag=lag, per_run=True)
     return mobility_indices(transition_matrix(counts))["shorrocks"]
+
+
+def kernel_shorrocks(h) -> np.ndarray:
+    """:func:`shorrocks_index` of the kernel's 12-month transition counts (accumulated as
+    the run goes: ``BatchHistory.tier_summary``); NaN if the horizon is 12 months or less."""
+    if len(h.months) <= 12:
+        return np.full(len(h.region_share), np.nan)
+    return mobility_indices(transition_matrix(h.tier_summary["transitions"]))["shorrocks"]
 
 
 def crossings(tiers: np.ndarray, direction: int) -> np.ndarray:
@@ -142,19 +153,19 @@ GLOBAL_METRICS: tuple[Metric, ...] = (
         "-",
         "Shorrocks index (m - trace P)/(m - 1) of the 12-month tier "
         "transition matrix pooled over countries and months",
-        lambda h: shorrocks_index(h.tiers),
+        kernel_shorrocks,
     ),
     Metric(
         "upward_crossings",
         "moves",
         "month-to-month tier changes up, over all countries",
-        lambda h: crossings(h.tiers, 1),
+        lambda h: h.tier_summary["upward"],
     ),
     Metric(
         "downward_crossings",
         "moves",
         "month-to-month tier changes down, over all countries",
-        lambda h: crossings(h.tiers, -1),
+        lambda h: h.tier_summary["downward"],
     ),
 )
 
@@ -181,7 +192,7 @@ def _first_pioneer(h, iso3: str) -> np.ndarray:
     c = _country(h, iso3)
     if c is None:
         return np.full(h.tiers.shape[0], np.nan)
-    return first_month_in(h.tiers[:, :, c], PIONEER).astype(float)
+    return h.tier_summary["first_pioneer"][:, c]
 
 
 def country_metrics(iso3: str, label: str, years: tuple[int, ...]) -> tuple[Metric, ...]:

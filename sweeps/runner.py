@@ -404,9 +404,27 @@ def run_experiment(
     return report
 
 
+#: The smallest batch :func:`spread_batch_size` makes (smaller ones cost more per run).
+SMALLEST_SPREAD_BATCH = 64
+
+
+def spread_batch_size(batch_size: int, pending: int, workers: int) -> int:
+    """The batch size that gives every worker work: at most ``batch_size``, and small
+    enough for two batches per worker when the sweep is short (results do not depend on
+    the batch size), but not below :data:`SMALLEST_SPREAD_BATCH`."""
+    if workers <= 1:
+        return batch_size
+    spread = -(-pending // (2 * workers))
+    return max(1, min(batch_size, max(spread, SMALLEST_SPREAD_BATCH)))
+
+
 def _run(experiment, pending, batch_size, executor, writer, bar, max_in_flight, in_flight):
     """Submit the pending runs in batches, at most ``max_in_flight`` at a time."""
-    limit = max_in_flight or 2 * max(getattr(executor, "_max_workers", 0) or default_workers(), 1)
+    workers = 1
+    if not isinstance(executor, InProcessExecutor):
+        workers = int(describe(executor).get("workers") or default_workers())
+    limit = max_in_flight or 2 * max(workers, 1)
+    batch_size = spread_batch_size(batch_size, len(pending), workers)
     for rows in plan_batches(experiment, pending, batch_size):
         while len(in_flight) >= limit:
             collect(in_flight, writer, bar)

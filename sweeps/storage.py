@@ -8,6 +8,7 @@ Layout (docs/SWEEPS.md, "Results folder")::
     ledger                    one line per finished run: "<run_id> <done|failed> <shard>"
     summaries/part-NNNNNN.parquet     summary metrics, one row per run
     trajectories/part-NNNNNN.parquet  run_id, date, iso3, score, tier, state variables
+                                      (compact types: sweeps.trajectories)
     failures/part-NNNNNN.parquet      run_id, sample_id, replicate, seed, error, traceback
     writer.json               who is writing the folder (while a sweep holds its lock)
     damaged/                  files a repair moved aside (never read)
@@ -36,6 +37,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 KINDS = ("summaries", "trajectories", "failures")
 #: The files a sweep writes at the top of its folder (anything else there is left alone).
@@ -97,6 +100,15 @@ def file_record(path: Path, rows: int | None = None) -> dict[str, Any]:
             digest.update(block)
     record = {"bytes": path.stat().st_size, "sha256": digest.hexdigest()}
     return record if rows is None else {"rows": rows, **record}
+
+
+def _write_table(frame: pd.DataFrame | pa.Table, path: Path) -> None:
+    if isinstance(frame, pa.Table):
+        from sweeps.trajectories import PARQUET_OPTIONS
+
+        pq.write_table(frame, path, **PARQUET_OPTIONS)
+    else:
+        frame.to_parquet(path, index=False)
 
 
 def shard_name(number: int) -> str:
@@ -183,12 +195,14 @@ class ResultsFolder:
     def commit(
         self,
         manifest: dict[str, Any],
-        frames: dict[str, pd.DataFrame | None],
+        frames: dict[str, pd.DataFrame | pa.Table | None],
         done: Iterable[int],
         failed: Iterable[int],
     ) -> str:
         """Commit one shard: stage its tables, list them in the manifest's index, rename
-        them into place, append its runs to the ledger. Returns the shard's name."""
+        them into place, append its runs to the ledger. Returns the shard's name. A table
+        given as an Arrow table (the trajectories) is written as it is
+        (``sweeps.trajectories.PARQUET_OPTIONS``)."""
         done, failed = list(done), list(failed)
         name = shard_name(self.next_shard(manifest))
         staged: dict[str, tuple[Path, Path, dict[str, Any]]] = {}
@@ -197,7 +211,7 @@ class ResultsFolder:
                 if frame is None or not len(frame):
                     continue
                 target = self.shard_path(kind, name)
-                temporary = stage(target, lambda p, f=frame: f.to_parquet(p, index=False))
+                temporary = stage(target, lambda p, f=frame: _write_table(f, p))
                 staged[kind] = (temporary, target, file_record(temporary, len(frame)))
             entry = {
                 "name": name,
@@ -255,6 +269,8 @@ def _read_kind(
     for run_id, (run_status, shard) in committed.items():
         if run_status == status:
             owners.setdefault(shard, []).append(run_id)
+    if kind == "trajectories":
+        return _read_trajectories(store, owners)
     frames = []
     for shard in sorted(owners):
         path = store.shard_path(kind, shard)
@@ -264,7 +280,27 @@ def _read_kind(
     if not frames:
         return None
     frame = pd.concat(frames, ignore_index=True)
-    order = ["run_id", "date", "iso3"] if kind == "trajectories" else ["run_id"]
+    return frame.sort_values(["run_id"], kind="stable").reset_index(drop=True)
+
+
+def _read_trajectories(store: ResultsFolder, owners: dict[str, list[int]]) -> pd.DataFrame | None:
+    """The committed trajectory rows of every shard as one tidy frame, sorted by run, date
+    and country (``sweeps.trajectories.tidy_frame``)."""
+    import pyarrow.compute as pc
+
+    from sweeps.trajectories import tidy_frame
+
+    tables = []
+    for shard in sorted(owners):
+        path = store.shard_path("trajectories", shard)
+        if path.exists():
+            table = pq.read_table(path)
+            keep = pc.is_in(table["run_id"], value_set=pa.array(owners[shard], pa.int64()))
+            tables.append(table.filter(keep))
+    if not tables:
+        return None
+    frame = tidy_frame(pa.concat_tables(tables, promote_options="permissive"))
+    order = ["run_id", "date", "iso3"]
     return frame.sort_values(order, kind="stable").reset_index(drop=True)
 
 

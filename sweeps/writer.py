@@ -13,6 +13,7 @@ from concurrent.futures import FIRST_COMPLETED, wait
 import pandas as pd
 
 from sweeps import engine
+from sweeps.trajectories import arrow_table, nonempty
 
 #: Seconds of finished work buffered at most before it is committed.
 COMMIT_SECONDS = 2.0
@@ -85,11 +86,11 @@ class ShardWriter:
             self.last = time.monotonic()
             return
         summaries = [r.summaries for r in self.buffer if len(r.summaries)]
-        trajectories = [r.trajectories for r in self.buffer if r.trajectories is not None]
+        trajectories = nonempty(r.trajectories for r in self.buffer)
         failures = [f for r in self.buffer for f in r.failures]
         frames = {
             "summaries": pd.concat(summaries, ignore_index=True) if summaries else None,
-            "trajectories": pd.concat(trajectories, ignore_index=True) if trajectories else None,
+            "trajectories": arrow_table(trajectories) if trajectories else None,
             "failures": pd.DataFrame(failures) if failures else None,
         }
         done = frames["summaries"]["run_id"].tolist() if summaries else []

@@ -1,0 +1,94 @@
+"""Stored trajectories: compact columnar batches that read back as the kernel's arrays
+(float32 state, int8 tiers, dictionary-encoded ISO3 codes), as one tidy frame."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from sweeps import InProcessExecutor, experiment_from_dict, load_results, run_experiment
+from sweeps.engine import simulate
+from sweeps.runner import keep_trajectories, prepare, spread_batch_size
+from sweeps.trajectories import FLOAT_FIELDS, TrajectoryBlock, arrow_table, blocks_frame
+
+EXPERIMENT = {
+    "experiment": {"name": "trajectory-storage", "seed": 4, "replications": 2},
+    "design": {"method": "lhs", "samples": 3},
+    "fixed": {"end": "2026-06"},
+    "varied": {"capital_concentration": {"low": 0.5, "high": 3.0}},
+    "outputs": {"trajectories": "all"},
+}
+
+
+@pytest.fixture(scope="module")
+def stored(tmp_path_factory):
+    out = tmp_path_factory.mktemp("trajectories") / "sweep"
+    experiment = experiment_from_dict(EXPERIMENT)
+    run_experiment(experiment, out, InProcessExecutor(), batch_size=4, progress=False)
+    return experiment, out
+
+
+def test_stored_trajectories_round_trip_to_the_kernel_arrays(stored):
+    experiment, out = stored
+    trajectories = load_results(out).trajectories
+    _, design = prepare(experiment)
+    history = simulate(experiment, design, keep_trajectories(experiment, design))
+    runs, months, n = history.trajectories["score"].shape
+    assert len(trajectories) == runs * months * n
+    order = np.argsort(history.countries)  # the loaded frame is sorted by ISO3 code
+    for name in ("tier", *FLOAT_FIELDS):
+        loaded = trajectories[name].to_numpy().reshape(runs, months, n)
+        np.testing.assert_array_equal(loaded, history.trajectories[name][:, :, order])
+    expected_iso3 = np.tile(np.asarray(history.countries)[order], runs * months)
+    assert (trajectories["iso3"].astype(str).to_numpy() == expected_iso3).all()
+    dates = history.months[history.trajectory_months].to_timestamp().to_numpy()
+    expected_dates = np.tile(np.repeat(dates, n), runs).astype("datetime64[us]")
+    np.testing.assert_array_equal(trajectories["date"].to_numpy(), expected_dates)
+    assert list(trajectories["run_id"].unique()) == list(design["run_id"])
+
+
+def test_stored_trajectory_types_are_compact(stored):
+    _, out = stored
+    schema = pq.read_schema(next((out / "trajectories").glob("part-*.parquet")))
+    assert str(schema.field("tier").type) == "int8"
+    assert str(schema.field("iso3").type) == "dictionary<values=string, indices=int16, ordered=0>"
+    assert str(schema.field("run_id").type) == "int64"
+    assert all(str(schema.field(name).type) == "float" for name in FLOAT_FIELDS)  # float32
+    frame = load_results(out).trajectories
+    assert frame["tier"].dtype == np.int8 and frame["score"].dtype == np.float32
+    assert isinstance(frame["iso3"].dtype, pd.CategoricalDtype)
+    assert list(frame["iso3"].cat.categories) == sorted(frame["iso3"].cat.categories)
+    assert frame["date"].dtype == "datetime64[us]"
+
+
+def test_blocks_of_different_countries_share_one_sorted_dictionary():
+    dates = np.array(["2025-01-01", "2025-02-01"], "datetime64[us]")
+
+    def block(run, countries):
+        shape = (1, 2, len(countries))
+        values = {name: np.full(shape, run, np.float32) for name in FLOAT_FIELDS}
+        values["tier"] = np.full(shape, 1, np.int8)
+        return TrajectoryBlock.from_arrays([run], dates, countries, values)
+
+    table = arrow_table([block(0, ("PER", "CHL")), block(1, ("URY", "ARG", "PER"))])
+    assert table.num_rows == 2 * 2 + 2 * 3
+    assert table["iso3"].combine_chunks().dictionary.to_pylist() == ["ARG", "CHL", "PER", "URY"]
+    frame = blocks_frame([block(1, ("URY", "ARG", "PER"))])
+    assert list(frame["iso3"].astype(str)[:3]) == ["URY", "ARG", "PER"]  # table order kept
+
+
+def test_a_block_of_the_wrong_shape_is_refused_with_its_shape():
+    values = {name: np.zeros((1, 2, 3), np.float32) for name in FLOAT_FIELDS}
+    values["tier"] = np.zeros((1, 2, 2), np.int8)
+    with pytest.raises(ValueError, match=r"'tier' has shape \(1, 2, 2\).*\(1, 2, 3\)"):
+        TrajectoryBlock.from_arrays([0], np.array(["2025-01-01"] * 2, "datetime64[us]"),
+                                    ("A", "B", "C"), values)  # fmt: skip
+
+
+def test_short_sweeps_are_spread_over_the_workers():
+    assert spread_batch_size(1024, 512, 2) == 128
+    assert spread_batch_size(1024, 100_000, 2) == 1024
+    assert spread_batch_size(1024, 10, 2) == 64  # not below the smallest spread batch
+    assert spread_batch_size(1024, 512, 1) == 1024
