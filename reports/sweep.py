@@ -104,12 +104,18 @@ def sample_labels(design: pd.DataFrame, variables: list[str]) -> pd.Series:
     return shown.apply(lambda r: ", ".join(f"{k}={v}" for k, v in r.items()), axis=1)
 
 
+#: Runs whose trajectories the report plots (the lowest run ids): figures of medians and
+#: tier shares change little beyond that, and reading every run of a large sweep made the
+#: report cost more than the sweep.
+REPORT_TRAJECTORY_RUNS = 256
+
+
 def sweep_sections(folder: Path, *, figures_dir: Path | None = None) -> list:
     """The sections of a ``latam-ai sweep`` folder's report: (anchor, heading, HTML), the
     answer first; figures saved under ``figures_dir``."""
     from sweeps import load_results
 
-    results = load_results(folder)
+    results = load_results(folder, trajectory_runs=REPORT_TRAJECTORY_RUNS)
     manifest_data, design = results.manifest, results.design
     toml_text = (
         (folder / "experiment.toml").read_text() if (folder / "experiment.toml").exists() else ""
@@ -199,7 +205,12 @@ def sweep_sections(folder: Path, *, figures_dir: Path | None = None) -> list:
         trajectories.note("No trajectories kept ([outputs] trajectories).")
         mobility.note("Mobility from trajectories needs kept trajectories.")
     else:
-        trajectories.text(f"{frame['run_id'].nunique()} runs with trajectories.")
+        shown = frame["run_id"].nunique()
+        capped = shown >= REPORT_TRAJECTORY_RUNS
+        trajectories.text(
+            f"{shown} runs with trajectories"
+            + (" (the report plots those with the lowest run ids)." if capped else ".")
+        )
         trajectories.figure("Country scores (median over runs)", fg.score_trajectories, frame)
         labelled = frame.merge(design[["run_id", "sample_id"]], on="run_id", how="left")
         samples = sorted(labelled["sample_id"].dropna().unique())

@@ -304,11 +304,25 @@ def _read_trajectories(store: ResultsFolder, owners: dict[str, list[int]]) -> pd
     return frame.sort_values(order, kind="stable").reset_index(drop=True)
 
 
-def load_results(folder: str | Path, trajectories: bool = True) -> Results:
+def first_runs(
+    committed: dict[int, tuple[str, str]], count: int | None
+) -> dict[int, tuple[str, str]]:
+    """The ledger's entries of the ``count`` finished runs with the lowest ids (all: None)."""
+    if count is None:
+        return committed
+    done = sorted(run_id for run_id, (status, _) in committed.items() if status == "done")
+    return {run_id: committed[run_id] for run_id in done[:count]}
+
+
+def load_results(
+    folder: str | Path, trajectories: bool = True, trajectory_runs: int | None = None
+) -> Results:
     """Load a results folder: summaries, trajectories, design, failures and the manifest.
 
-    The folder is checked against its manifest first (:func:`integrity.inspect`); a
-    damaged folder raises :class:`DamagedFolder` naming every problem found.
+    ``trajectory_runs``: keep the trajectories of at most that many runs (those with the
+    lowest run ids: the same runs on every read), for readers that plot a sample. The
+    folder is checked against its manifest first (:func:`integrity.inspect`); a damaged
+    folder raises :class:`DamagedFolder` naming every problem found.
     """
     from sweeps.integrity import damage_message, inspect
 
@@ -339,7 +353,11 @@ def load_results(folder: str | Path, trajectories: bool = True) -> Results:
         design=store.read_design(),
         failures=failures,
         manifest=manifest,
-        trajectories=_read_kind(store, "trajectories", "done", committed) if trajectories else None,
+        trajectories=(
+            _read_kind(store, "trajectories", "done", first_runs(committed, trajectory_runs))
+            if trajectories
+            else None
+        ),
         folder=Path(folder),
     )
 

@@ -92,3 +92,23 @@ def test_short_sweeps_are_spread_over_the_workers():
     assert spread_batch_size(1024, 100_000, 2) == 1024
     assert spread_batch_size(1024, 10, 2) == 64  # not below the smallest spread batch
     assert spread_batch_size(1024, 512, 1) == 1024
+
+
+def test_a_reader_can_take_the_trajectories_of_the_first_runs_only(tmp_path):
+    """``load_results(trajectory_runs=n)`` keeps the n lowest run ids (the report plots a
+    sample of a large sweep), and their rows equal those of the full read."""
+    experiment = experiment_from_dict(
+        {
+            "experiment": {"name": "sample", "seed": 3, "replications": 6},
+            "design": {"method": "grid"},
+            "fixed": {"end": "2025-06"},
+            "varied": {"capital_concentration": {"values": [4.0, 6.75]}},
+            "outputs": {"trajectories": "all"},
+        }
+    )
+    run_experiment(experiment, tmp_path / "sample", progress=False)
+    full = load_results(tmp_path / "sample").trajectories
+    part = load_results(tmp_path / "sample", trajectory_runs=5).trajectories
+    assert sorted(part["run_id"].unique()) == sorted(full["run_id"].unique())[:5]
+    expected = full[full["run_id"].isin(part["run_id"].unique())].reset_index(drop=True)
+    pd.testing.assert_frame_equal(part.reset_index(drop=True), expected)
