@@ -76,6 +76,14 @@ def first_month_in(tiers: np.ndarray, tier: int) -> np.ndarray:
     return np.where(inside.any(axis=1), inside.argmax(axis=1), np.nan)
 
 
+#: The gaps between Pioneers and Explorers the sweep reports: name and the state quantity,
+#: each by the tiers at the end and by the tiers at the start.
+GAP_QUANTITIES = (
+    ("tier_gap", "score"),
+    ("production_gap", "research"),
+    ("adoption_gap", "adoption"),
+)
+
 GLOBAL_METRICS: tuple[Metric, ...] = (
     *(
         Metric(
@@ -86,41 +94,15 @@ GLOBAL_METRICS: tuple[Metric, ...] = (
         )
         for k, name in TIER_NAMES.items()
     ),
-    Metric(
-        "tier_gap_end",
-        "index points",
-        "mean score of Pioneers minus Explorers at the end",
-        lambda h: tier_gap(_end(h)["score"], _end(h)["tier"]),
-    ),
-    Metric(
-        "production_gap_end",
-        "index points",
-        "mean research of Pioneers minus Explorers at the end (current tiers)",
-        lambda h: tier_gap(_end(h)["research"], _end(h)["tier"]),
-    ),
-    Metric(
-        "adoption_gap_end",
-        "index points",
-        "mean adoption of Pioneers minus Explorers at the end (current tiers)",
-        lambda h: tier_gap(_end(h)["adoption"], _end(h)["tier"]),
-    ),
-    Metric(
-        "tier_gap_end_start_tiers",
-        "index points",
-        "mean score at the end of the start Pioneers minus the start Explorers",
-        lambda h: tier_gap(_end(h)["score"], _start(h)["tier"]),
-    ),
-    Metric(
-        "production_gap_end_start_tiers",
-        "index points",
-        "mean research at the end of the start Pioneers minus the start Explorers",
-        lambda h: tier_gap(_end(h)["research"], _start(h)["tier"]),
-    ),
-    Metric(
-        "adoption_gap_end_start_tiers",
-        "index points",
-        "mean adoption at the end of the start Pioneers minus the start Explorers",
-        lambda h: tier_gap(_end(h)["adoption"], _start(h)["tier"]),
+    *(
+        Metric(
+            f"{gap}_end{suffix}",
+            "index points",
+            f"mean {quantity} at the end of the {who} Pioneers minus the {who} Explorers",
+            lambda h, q=quantity, at=at: tier_gap(_end(h)[q], at(h)["tier"]),
+        )
+        for suffix, who, at in (("", "current", _end), ("_start_tiers", "start", _start))
+        for gap, quantity in GAP_QUANTITIES
     ),
     Metric(
         "capital_gini_end",
