@@ -243,6 +243,7 @@ def warm() -> None:
     from model.builder import build_batch
     from model.parameters import validate_parameters
 
-    batch = build_batch([validate_parameters({"end": "2024-11", "initial": "latam19"})], [0])
+    tiny = validate_parameters({"end": "2024-11", "initial": "latam19", "open_weights_date": None})
+    batch = build_batch([tiny], [0])
     run_kernel(batch, (0,), (0,), (0,), parallel=True)
     run_kernel(batch, (0,), (0,), (0,), parallel=False)
