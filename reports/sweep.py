@@ -104,10 +104,11 @@ def sample_labels(design: pd.DataFrame, variables: list[str]) -> pd.Series:
     return shown.apply(lambda r: ", ".join(f"{k}={v}" for k, v in r.items()), axis=1)
 
 
-#: Runs whose trajectories the report plots (the lowest run ids): figures of medians and
-#: tier shares change little beyond that, and reading every run of a large sweep made the
-#: report cost more than the sweep.
-REPORT_TRAJECTORY_RUNS = 256
+#: Runs whose trajectories the report plots (the lowest run ids): enough for medians, tier
+#: shares and pooled mobility, and the report's cost no longer grows with the sweep (reading
+#: every run of a large sweep made the report cost more than the sweep). The full analyses
+#: read all of them: `latam-ai mobility RESULTS`, `load_results`.
+REPORT_TRAJECTORY_RUNS = 64
 
 
 def sweep_sections(folder: Path, *, figures_dir: Path | None = None) -> list:
