@@ -78,7 +78,6 @@ def mesa_rate(seeds: int, repeats: int) -> float:
         mesa.batch_run(
             RegionModel,
             parameters={"rng": list(range(seeds))},
-            iterations=1,
             max_steps=months,
             number_processes=1,
             data_collection_period=1,
