@@ -152,9 +152,7 @@ def posterior_medians(path: Path, section: dict) -> dict[str, float]:
     """The median of each column of the posterior file a ``[posterior]`` section names
     (over all its rows; {} when the file does not exist, and the twin runs at the
     defaults): the parameters of the noise-only twin."""
-    from sweeps.spec_posterior import default_posterior_file
-
-    file = path.parent / section["file"] if "file" in section else default_posterior_file()
+    file = section_file(path, section)
     if not file.exists():
         return {}
     return {name: float(value) for name, value in pd.read_csv(file).median().items()}
@@ -168,10 +166,15 @@ def has_posterior(name: str) -> bool:
 def posterior_file(name: str) -> Path:
     """The posterior CSV that experiment file ``name``'s ``[posterior]`` section names (its
     ``file`` relative to the file, else the committed ``data/calibration/posterior.csv``)."""
+    path = experiment_path(name)
+    return section_file(path, tomllib.loads(path.read_text(encoding="utf-8"))["posterior"])
+
+
+def section_file(path: Path, section: dict) -> Path:
+    """The CSV a ``[posterior]`` section of the experiment file ``path`` names: its
+    ``file`` relative to the experiment file, else the committed posterior."""
     from sweeps.spec_posterior import default_posterior_file
 
-    path = experiment_path(name)
-    section = tomllib.loads(path.read_text(encoding="utf-8"))["posterior"]
     return path.parent / section["file"] if "file" in section else default_posterior_file()
 
 
