@@ -180,12 +180,23 @@ def world_table(edition: str = "ilia2024", countries: tuple[str, ...] | None = N
 
 def investment_history(iso3: list[str]) -> np.ndarray | None:
     """CSET investment (years, countries) for these ISO3 codes, or None if any is not a
-    country of the world table (a synthetic table)."""
+    country of the world table (a synthetic table). Read-only: it is shared by every call
+    with the same codes (:func:`_investment_history`)."""
+    return _investment_history(tuple(iso3))
+
+
+@functools.lru_cache(maxsize=16)
+def _investment_history(iso3: tuple[str, ...]) -> np.ndarray | None:
+    """:func:`investment_history` once per tuple of codes: the history depends only on the
+    codes and on the world files (themselves read once, :func:`world_data`), and the array
+    is read-only, so no caller can change what the next one reads."""
     parts = world_data()
     index = pd.Index(parts.table["iso3"])
     if not pd.Index(iso3).isin(index).all():
         return None
-    return parts.investment[:, index.get_indexer(iso3)]
+    history = parts.investment[:, index.get_indexer(iso3)]
+    history.setflags(write=False)
+    return history
 
 
 def composite_raw(enabling, research, adoption, governance, research_share_of_rda):
@@ -202,16 +213,8 @@ def ilia_map(research_share_of_rda) -> tuple[np.ndarray, np.ndarray]:
     the least-squares line of the published ILIA 2024 overall scores of the 19 countries on
     their start ``raw`` (:func:`composite_raw`). Vectorised over ``research_share_of_rda``
     (scalar or shape (runs, 1)); returns (intercept, slope) of the same shape."""
-    parts = world_data()
-    table = parts.table.set_index("iso3").loc[list(ILIA_COUNTRIES)]
-    published = parts.ilia[MAP_EDITION].loc[list(ILIA_COUNTRIES)].to_numpy()
-    raw = composite_raw(
-        table["enabling"].to_numpy(),
-        table["research"].to_numpy(),
-        table["adoption"].to_numpy(),
-        table["governance"].to_numpy(),
-        np.asarray(research_share_of_rda, float),
-    )  # (..., 19)
+    dimensions, published = _ilia_map_data()
+    raw = composite_raw(*dimensions, np.asarray(research_share_of_rda, float))  # (..., 19)
     x = raw - raw.mean(axis=-1, keepdims=True)
     slope = (x * (published - published.mean())).sum(axis=-1, keepdims=True) / (x * x).sum(
         axis=-1, keepdims=True
@@ -219,6 +222,23 @@ def ilia_map(research_share_of_rda) -> tuple[np.ndarray, np.ndarray]:
     intercept = published.mean() - slope * raw.mean(axis=-1, keepdims=True)
     shape = np.shape(research_share_of_rda)
     return intercept.reshape(shape), slope.reshape(shape)
+
+
+@functools.lru_cache(maxsize=1)
+def _ilia_map_data() -> tuple[tuple[np.ndarray, ...], np.ndarray]:
+    """What :func:`ilia_map` fits on, read once: the start (enabling, research, adoption,
+    governance) of the 19 ILIA countries and their published ILIA 2024 scores. They depend
+    only on the world files (:func:`world_data`); the arrays are read-only, so every fit
+    reads the same numbers."""
+    parts = world_data()
+    table = parts.table.set_index("iso3").loc[list(ILIA_COUNTRIES)]
+    dimensions = tuple(
+        table[name].to_numpy().copy() for name in ("enabling", "research", "adoption", "governance")
+    )
+    published = parts.ilia[MAP_EDITION].loc[list(ILIA_COUNTRIES)].to_numpy().copy()
+    for values in (*dimensions, published):
+        values.setflags(write=False)
+    return dimensions, published
 
 
 @dataclass(frozen=True)
