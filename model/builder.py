@@ -5,13 +5,19 @@ batches with the same function, so a run is the same wherever it runs. Runs of a
 share the calendar, the initial table and the focus (:data:`SHARED`); every other
 parameter may differ per run and reaches the equations as a scalar (when equal in all
 runs) or an array of shape (runs, 1).
+
+A sweep builds many batches in one process, so what depends only on the shared parameters
+and the data files (an edition's table and its columns, the focus mask, the calendar) is
+read once per process and kept read-only; the runs' state and drivers are always arrays
+of their own batch (the kernel and the equations may write to them).
 """
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -74,6 +80,14 @@ def initial_table(initial: Any) -> pd.DataFrame:
     """The initial-state table: the world in an ILIA edition, the 19 ILIA countries alone
     (``'latam19'``, started like ``'ilia2024'``), or a user table (validated)."""
     if isinstance(initial, str):
+        # a shallow copy of the table read once: pandas copies on write, so changing the
+        # copy leaves the shared table as it is
+        return _named_start(initial).table.copy(deep=False)
+    return _read_initial_table(initial)
+
+
+def _read_initial_table(initial: Any) -> pd.DataFrame:
+    if isinstance(initial, str):
         if initial == REGIONAL_ONLY:
             return world_table("ilia2024", ILIA_COUNTRIES)
         if initial not in EDITIONS:
@@ -88,6 +102,72 @@ def initial_table(initial: Any) -> pd.DataFrame:
             "DataFrame"
         )
     return validate_initial_table(initial)
+
+
+#: The table columns the initial state starts from (state array name, column).
+TABLE_STATE = (
+    ("governance", "governance"),
+    ("adoption", "adoption"),
+    ("research", "research"),
+    ("enabling", "enabling"),
+    ("gdp", "gdp_usd_bn"),
+    ("capital", "capital_usd_bn"),
+    ("published_score", "ilia_score"),
+)
+
+
+@dataclass(frozen=True)
+class StartTable:
+    """An initial-state table and what every batch on it reads from it, parameter-free.
+    The arrays are read-only: the batches of a process may share them."""
+
+    table: pd.DataFrame
+    countries: tuple[str, ...]  # ISO3, in table order
+    columns: Mapping[str, np.ndarray]  # TABLE_STATE names -> (countries,) float
+    history: np.ndarray | None  # CSET investment (years, countries); None: a synthetic table
+    region_code: np.ndarray  # (countries,) int: index of each country's region
+    market_share: float  # the share of the world flow of the last recorded year
+
+
+def _start(initial: Any) -> StartTable:
+    """The :class:`StartTable` of ``initial``: read once per process for an edition name
+    (it depends only on the name and the data files; its table is never handed out, only
+    copies of it), at every call for a user table (a DataFrame can change between calls,
+    so it is never cached)."""
+    if isinstance(initial, str):
+        return _named_start(initial)
+    return _read_start(_read_initial_table(initial))
+
+
+@functools.lru_cache(maxsize=len(INITIAL_NAMES))
+def _named_start(initial: str) -> StartTable:
+    return _read_start(_read_initial_table(initial))
+
+
+def _read_start(table: pd.DataFrame) -> StartTable:
+    columns = {name: np.array(table[column], float) for name, column in TABLE_STATE}
+    region_code = pd.factorize(table["region"])[0]
+    for values in (*columns.values(), region_code):
+        values.setflags(write=False)
+    countries = tuple(table["iso3"])
+    world_flow = world_data().world_flow
+    market = table["investment_usd_bn"].sum() / world_flow[max(world_flow.index)]
+    return StartTable(
+        table, countries, columns, investment_history(list(countries)), region_code, float(market)
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _named_focus(initial: str, focus: Any) -> np.ndarray:
+    """The focus mask (``model.world.region_members``) of an edition's table, read-only,
+    once per (edition name, focus) in a process: both are hashable values and the mask
+    depends on nothing else."""
+    return _read_only(region_members(_named_start(initial).table, focus))
+
+
+def _read_only(values: np.ndarray) -> np.ndarray:
+    values.setflags(write=False)
+    return values
 
 
 def validate_initial_table(table: pd.DataFrame, origin: str = "initial") -> pd.DataFrame:
@@ -127,11 +207,19 @@ def calendar(params: Mapping[str, Any]) -> pd.PeriodIndex:
     default = (
         EDITION_START.get(initial, DEFAULT_START) if isinstance(initial, str) else DEFAULT_START
     )
-    start = params["start"] or parse_month(default, "start")
-    end = params["end"]
+    return _calendar(params["start"], default, params["end"])[0]
+
+
+@functools.lru_cache(maxsize=64)
+def _calendar(start, default: str, end) -> tuple[pd.PeriodIndex, np.ndarray]:
+    """The calendar and its months as fractional years (:func:`month_years`), once per
+    (start, default start, end) in a process: months are immutable (pandas Periods, an
+    Index) and the years read-only, so every batch of that calendar may share them."""
+    start = start or parse_month(default, "start")
     if end <= start:
         raise ValueError(f"end={end} must be after start={start}")
-    return pd.period_range(start, end, freq="M")
+    months = pd.period_range(start, end, freq="M")
+    return months, _read_only(month_years(months))
 
 
 def batch_parameters(runs: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
@@ -156,8 +244,10 @@ def batch_parameters(runs: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
 
 
 def _same(a: Any, b: Any) -> bool:
+    if a is b:  # runs of one experiment share these objects: no comparison needed
+        return True
     if isinstance(a, pd.DataFrame) or isinstance(b, pd.DataFrame):
-        return a is b
+        return False
     return a == b
 
 
@@ -191,8 +281,15 @@ def policy_arrays(runs, countries, months) -> tuple[np.ndarray, np.ndarray, np.n
     with the same plan (and default budget) share one schedule."""
     schedules: dict[str, Any] = {}
     keys = []
+    # runs of a sweep share their plan and budget objects: each pair is written out once
+    # (by identity: the runs keep the objects alive, so no id is reused during the call)
+    key_of: dict[tuple[int, int], str] = {}
     for run in runs:
-        key = repr((sorted(run["policies"].items()), run["policy_budget"]))
+        plan, default_budget = run["policies"], run["policy_budget"]
+        key = key_of.get((id(plan), id(default_budget)))
+        if key is None:
+            key = repr((sorted(plan.items()), default_budget))
+            key_of[id(plan), id(default_budget)] = key
         if key not in schedules:
             schedules[key] = policy_schedule(
                 run["policies"], countries, months, run["policy_budget"]
@@ -218,37 +315,192 @@ def month_years(months: pd.PeriodIndex) -> np.ndarray:
 def initial_arrays(table: pd.DataFrame, runs, params) -> dict[str, np.ndarray]:
     """Initial arrays (runs, countries): the table's columns, the perpetual-inventory capital
     at each run's depreciation (for countries of the world data) and the ILIA map."""
-    n = len(table)
-    shape = (len(runs), n)
+    return _start_arrays(_read_start(table), {name: _per_run(runs, name) for name in START_INPUTS})
+
+
+#: The per-run parameters the initial arrays depend on (besides the table).
+START_INPUTS = ("capital_depreciation", "research_share_of_rda", "score_offsets")
+
+
+def _start_arrays(start: StartTable, values: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """:func:`initial_arrays` of a start table for runs whose ``values`` (START_INPUTS,
+    each (runs, 1) float) are given; every array returned is the runs' own."""
+    columns = start.columns
+    shape = (len(values["capital_depreciation"]), len(start.countries))
     arrays = {
-        name: np.broadcast_to(table[column].to_numpy(float), shape).copy()
-        for name, column in (
-            ("governance", "governance"),
-            ("adoption", "adoption"),
-            ("research", "research"),
-            ("enabling", "enabling"),
-            ("gdp", "gdp_usd_bn"),
-        )
+        name: np.broadcast_to(columns[name], shape).copy()
+        for name in ("governance", "adoption", "research", "enabling", "gdp")
     }
-    history = investment_history(list(table["iso3"]))
-    if history is None:
-        arrays["capital"] = np.broadcast_to(table["capital_usd_bn"].to_numpy(float), shape).copy()
+    if start.history is None:
+        arrays["capital"] = np.broadcast_to(columns["capital"], shape).copy()
     else:
-        arrays["capital"] = perpetual_inventory(
-            history, _per_run(runs, "capital_depreciation")[:, 0]
-        )
-    w = _per_run(runs, "research_share_of_rda")
+        arrays["capital"] = perpetual_inventory(start.history, values["capital_depreciation"][:, 0])
+    w = values["research_share_of_rda"]
     intercept, slope = ilia_map(w)
     raw = composite_raw(
         arrays["enabling"], arrays["research"], arrays["adoption"], arrays["governance"], w
     )
-    published = table["ilia_score"].to_numpy(float)
-    offsets_on = _per_run(runs, "score_offsets") > 0
+    published = columns["published_score"]
+    offsets_on = values["score_offsets"] > 0
     offset = np.where(
         np.isfinite(published) & offsets_on, published - (intercept + slope * raw), 0.0
     )
     arrays |= {"score_intercept": intercept, "score_slope": slope, "score_offset": offset}
     return arrays
+
+
+def distinct_runs(
+    params: Mapping[str, Any], releases: Sequence[Any]
+) -> tuple[np.ndarray, np.ndarray]:
+    """One run of each distinct parameter set (first occurrences, in run order) and the
+    index of each run's set among them. Runs that differ only in their seed (replicates)
+    start from the same state and drivers: the builder computes those once per set.
+
+    ``params`` are :func:`batch_parameters`; ``releases`` each run's open-weights dates
+    (the one per-run value that is not in them and shapes the start; policies do not).
+    Sets are told apart by the bytes of the numbers, so two values that compare equal
+    but differ in their bits (0.0 and -0.0) are different sets."""
+    code: dict[Any, int] = {}
+    columns = [np.array([code.setdefault(dates, len(code)) for dates in releases], np.int64)]
+    for name, value in params.items():
+        parts = value if name == "tier_thresholds" else (value,)
+        columns += [part[:, 0] for part in parts if isinstance(part, np.ndarray)]
+    if any(column.dtype.hasobject for column in columns):  # not numbers: no set is shared
+        return np.arange(len(releases)), np.arange(len(releases))
+    matrix = np.concatenate(  # each number's bytes in its own type
+        [
+            np.ascontiguousarray(column).view(np.uint8).reshape(len(releases), -1)
+            for column in columns
+        ],
+        axis=1,
+    )
+    rows = np.ascontiguousarray(matrix).view(np.dtype((np.void, matrix.shape[1])))[:, 0]
+    _, first, inverse = np.unique(rows, return_index=True, return_inverse=True)
+    order = np.argsort(first)  # the sets in the order of their first run
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    return first[order], rank[inverse.reshape(-1)]
+
+
+def _select(params: Mapping[str, Any], rows: np.ndarray) -> dict[str, Any]:
+    """The parameters of the runs ``rows`` (arrays of shape (runs, 1) indexed, the rest as is)."""
+    return {
+        name: tuple(part[rows] for part in value)
+        if name == "tier_thresholds"
+        else (value[rows] if isinstance(value, np.ndarray) else value)
+        for name, value in params.items()
+    }
+
+
+def _run_keys(generators: Sequence[np.random.Generator | int]) -> np.ndarray:
+    """Each run's random-stream key, ``streams.run_key`` of its generator (or of
+    ``numpy.random.default_rng(seed)``), all integer seeds at once (:func:`seed_keys`)."""
+    if any(isinstance(g, np.random.Generator) for g in generators):
+        return np.array(
+            [
+                streams.run_key(
+                    g if isinstance(g, np.random.Generator) else np.random.default_rng(int(g))
+                )
+                for g in generators
+            ],
+            np.uint64,
+        )
+    seeds = [int(g) for g in generators]
+    if not all(0 <= seed < SEED_LIMIT for seed in seeds) or not _seed_keys_agree():
+        return np.array([streams.run_key(np.random.default_rng(s)) for s in seeds], np.uint64)
+    return seed_keys(np.array(seeds, np.uint64))
+
+
+# NumPy's SeedSequence (numpy/random/bit_generator.pyx) and PCG64 (pcg64.h) constants
+SEED_LIMIT = 2**64  # a larger seed has more than two 32-bit words of entropy
+_WORD = 0xFFFFFFFF
+_HASH_A, _HASH_B = (0x43B0D7E5, 0x931E8875), (0x8B51F9DD, 0x58F38DED)  # (initial, multiplier)
+_MIX_LEFT, _MIX_RIGHT = np.uint32(0xCA01F9DD), np.uint32(0x4973F715)
+_HALF_WORD = np.uint32(16)
+_POOL_WORDS, _STATE_WORDS = 4, 8
+_PCG_MULTIPLIER = (np.uint64(2549297995355413924), np.uint64(4865540595714422341))  # (high, low)
+_LOW_HALF, _HALF, _ONE = np.uint64(_WORD), np.uint64(32), np.uint64(1)
+
+
+def seed_keys(seeds: np.ndarray) -> np.ndarray:
+    """``streams.run_key(numpy.random.default_rng(seed))`` for many seeds (uint64) at once,
+    in integer arithmetic that wraps as NumPy's C code does: SeedSequence's hash of the seed
+    into a pool of four words and from it the 128-bit PCG64 state and increment, one PCG64
+    step, its XSL-RR output, and ``integers(0, 2**63)``, which for that range is the output
+    without its lowest bit (Lemire's method never rejects it). Drawing the keys one
+    generator at a time cost most of a batch's setup; :func:`_seed_keys_agree` checks this
+    against NumPy once per process (else the builder draws them one at a time)."""
+    with np.errstate(over="ignore"):
+        entropy = [(seeds & _LOW_HALF).astype(np.uint32), (seeds >> _HALF).astype(np.uint32)]
+        zero = np.zeros_like(entropy[0])
+        hash_a = _SeedHash(*_HASH_A)
+        pool = [hash_a(word) for word in entropy + [zero] * (_POOL_WORDS - len(entropy))]
+        for source in range(_POOL_WORDS):
+            for target in range(_POOL_WORDS):
+                if source != target:
+                    pool[target] = _mix(pool[target], hash_a(pool[source]))
+        hash_b = _SeedHash(*_HASH_B)
+        state = [hash_b(pool[i % _POOL_WORDS]).astype(np.uint64) for i in range(_STATE_WORDS)]
+        seed_high, seed_low, inc_high, inc_low = (
+            state[2 * i] | (state[2 * i + 1] << _HALF) for i in range(_STATE_WORDS // 2)
+        )
+        inc_high = (inc_high << _ONE) | (inc_low >> np.uint64(63))
+        inc_low = (inc_low << _ONE) | _ONE
+        high, low = inc_high, inc_low  # one step from state 0
+        low_seeded = low + seed_low
+        high = high + seed_high + (low_seeded < low).astype(np.uint64)
+        high, low = _pcg_step(high, low_seeded, inc_high, inc_low)
+        high, low = _pcg_step(high, low, inc_high, inc_low)  # the draw's step
+        rotation = high >> np.uint64(58)
+        folded = high ^ low
+        output = folded >> rotation | folded << ((np.uint64(64) - rotation) & np.uint64(63))
+        return output >> _ONE
+
+
+class _SeedHash:
+    """SeedSequence's ``hashmix`` with its running constant."""
+
+    def __init__(self, initial: int, multiplier: int):
+        self.constant, self.multiplier = initial, multiplier
+
+    def __call__(self, word: np.ndarray) -> np.ndarray:
+        word = word ^ np.uint32(self.constant)
+        self.constant = self.constant * self.multiplier & _WORD
+        word = word * np.uint32(self.constant)
+        return word ^ (word >> _HALF_WORD)
+
+
+def _mix(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    result = _MIX_LEFT * x - _MIX_RIGHT * y
+    return result ^ (result >> _HALF_WORD)
+
+
+def _pcg_step(high, low, increment_high, increment_low):
+    """One PCG64 step, state * multiplier + increment modulo 2**128, in 64-bit halves."""
+    multiplier_high, multiplier_low = _PCG_MULTIPLIER
+    product_low = low * multiplier_low
+    product_high = (
+        _high_product(low, multiplier_low) + low * multiplier_high + high * multiplier_low
+    )
+    new_low = product_low + increment_low
+    return product_high + increment_high + (new_low < product_low).astype(np.uint64), new_low
+
+
+def _high_product(a, b):
+    """The upper 64 bits of the 128-bit product of two uint64 arrays."""
+    a0, a1, b0, b1 = a & _LOW_HALF, a >> _HALF, b & _LOW_HALF, b >> _HALF
+    p00, p01, p10, p11 = a0 * b0, a0 * b1, a1 * b0, a1 * b1
+    middle = (p00 >> _HALF) + (p01 & _LOW_HALF) + (p10 & _LOW_HALF)
+    return p11 + (p01 >> _HALF) + (p10 >> _HALF) + (middle >> _HALF)
+
+
+@functools.cache
+def _seed_keys_agree() -> bool:
+    """Whether :func:`seed_keys` equals NumPy's generators on seeds of one and two words
+    and at the edges (a NumPy that changed its seeding would fail here, not in a sweep)."""
+    seeds = [0, 1, 12345, _WORD, _WORD + 1, 2**63, 10377261584330262271, SEED_LIMIT - 1]
+    expected = [streams.run_key(np.random.default_rng(s)) for s in seeds]
+    return bool(np.array_equal(seed_keys(np.array(seeds, np.uint64)), expected))
 
 
 def build_batch(
@@ -257,45 +509,115 @@ def build_batch(
     """Parameters, initial state and drivers for ``runs`` (validated parameter dicts, as
     ``model.parameters.validate_parameters`` returns them), each run's random-stream key
     (``model.streams.run_key``) drawn from its generator (or
-    ``numpy.random.default_rng(seed)`` for an integer seed)."""
+    ``numpy.random.default_rng(seed)`` for an integer seed).
+
+    What depends only on the shared parameters (the table, the calendar, the focus) is read
+    once per process (:func:`_start`, :func:`_named_focus`); the start and drivers
+    are computed once per distinct parameter set (:func:`distinct_runs`) and given to each
+    of its runs as the run's own arrays."""
     runs = list(runs)
     if len(generators) != len(runs):
         raise ValueError(f"{len(runs)} runs but {len(generators)} generators or seeds")
-    rngs = [
-        g if isinstance(g, np.random.Generator) else np.random.default_rng(int(g))
-        for g in generators
-    ]
+    run_key = _run_keys(generators)
     params = batch_parameters(runs)
-    months = calendar(runs[0])
-    table = initial_table(runs[0]["initial"])
-    focus = region_members(table, runs[0]["focus"])
-    countries = list(table["iso3"])
-    n, horizon = len(table), len(months)
+    first = runs[0]
+    months, years = _calendar(
+        first["start"],
+        EDITION_START.get(first["initial"], DEFAULT_START)
+        if isinstance(first["initial"], str)
+        else DEFAULT_START,
+        first["end"],
+    )
+    start = _start(first["initial"])
+    if isinstance(first["initial"], str):  # a shared table: the batch gets its own copy
+        table, focus = start.table.copy(deep=False), _named_focus(first["initial"], first["focus"])
+    else:
+        table, focus = start.table, _read_only(region_members(start.table, first["focus"]))
+    n, horizon, size = len(start.countries), len(months), len(runs)
 
-    frontier, released = equations.frontier_paths(
-        horizon,
-        release_offsets(runs, months),
-        _per_run(runs, "open_weights_strength"),
-        _per_run(runs, "open_weights_half_life"),
-        _per_run(runs, "baseline_frontier_access"),
-    )
-    world_flow = world_data().world_flow
-    flow = equations.global_flow_path(
-        month_years(months), world_flow.to_dict(), _per_run(runs, "global_investment_growth")
-    )
-    changes, strategy, budget = policy_arrays(runs, countries, months)
+    releases = [run["open_weights_date"] for run in runs]
+    chosen, of_run = distinct_runs(params, releases)
+    every_run = len(chosen) == size  # no two runs share a set: nothing to gather
+    offsets = release_offsets([runs[i] for i in chosen], months)  # one width for all blocks
+    distinct = params if every_run else _select(params, chosen)
+    start_arrays: dict[str, np.ndarray] = {}
+    for block in range(0, len(chosen), BLOCK_RUNS):
+        rows = slice(block, block + BLOCK_RUNS)
+        part = _distinct_start(start, _select(distinct, rows), offsets[rows], years)
+        for name, values in part.items():
+            if name not in start_arrays:
+                start_arrays[name] = np.empty((len(chosen), *values.shape[1:]), values.dtype)
+            start_arrays[name][rows] = values
+
+    def per_run(name: str) -> np.ndarray:
+        return start_arrays[name] if every_run else start_arrays[name][of_run]
+
+    changes, strategy, budget = policy_arrays(runs, start.countries, months)
     drivers = equations.Drivers(
-        frontier_access=frontier,
-        released_access=released,
-        global_flow=np.broadcast_to(flow, (len(runs), horizon)),
+        frontier_access=per_run("frontier_access"),
+        released_access=per_run("released_access"),
+        global_flow=np.broadcast_to(per_run("global_flow"), (size, horizon)),
         policy_changes=changes,
         policy_strategy=strategy,
         policy_budget=budget,
-        run_key=np.array([streams.run_key(rng) for rng in rngs], np.uint64),
+        run_key=run_key,
     )
-    arrays = initial_arrays(table, runs, params)
-    market = table["investment_usd_bn"].sum() / world_flow[max(world_flow.index)]
-    zeros = np.zeros((len(runs), n))
+    governance, adoption = per_run("governance"), per_run("adoption")
+    zeros = np.zeros((size, n))
+    state = equations.WorldState(
+        governance=governance,
+        adoption=adoption,
+        research=per_run("research"),
+        enabling=per_run("enabling"),
+        capital=per_run("capital"),
+        inflow=zeros,
+        strategy=np.full((size, n), STATUS_QUO, np.int8),
+        budget=zeros,
+        policy_tenure=zeros,
+        score_at_review=per_run("score_at_review"),
+        gdp=per_run("gdp"),
+        size_weight=per_run("size_weight"),
+        governance_reference=governance,
+        adoption_reference=adoption,
+        research_base=per_run("research_base"),
+        enabling_base=per_run("enabling_base"),
+        score_intercept=per_run("score_intercept"),
+        score_slope=per_run("score_slope"),
+        score_offset=per_run("score_offset"),
+        market_share=np.full((size, 1), start.market_share),
+        region_code=np.broadcast_to(start.region_code, (size, n)),
+    )
+    return Batch(params, state, drivers, months, table, focus)
+
+
+#: Distinct runs whose start is computed together: a block's arrays (runs x countries,
+#: runs x months) stay in the processor's caches. Runs are independent, so the blocks
+#: change no number (a block is a smaller batch).
+BLOCK_RUNS = 128
+
+
+def _distinct_start(
+    start: StartTable, p: Mapping[str, Any], offsets: np.ndarray, years: np.ndarray
+) -> dict[str, np.ndarray]:
+    """The start of runs with parameters ``p`` (arrays (runs, 1)) and release ``offsets``:
+    frontier and world-flow paths, the initial state and what keeps it at rest."""
+
+    def inputs(name: str) -> np.ndarray:
+        return np.asarray(p[name], float)
+
+    frontier, released = equations.frontier_paths(
+        len(years),
+        offsets,
+        inputs("open_weights_strength"),
+        inputs("open_weights_half_life"),
+        inputs("baseline_frontier_access"),
+    )
+    flow = equations.global_flow_path(
+        years, world_data().world_flow.to_dict(), inputs("global_investment_growth")
+    )
+    arrays = _start_arrays(start, {name: inputs(name) for name in START_INPUTS})
+    runs, n = arrays["gdp"].shape
+    zeros = np.zeros((runs, n))
     state = equations.WorldState(
         governance=arrays["governance"],
         adoption=arrays["adoption"],
@@ -303,12 +625,12 @@ def build_batch(
         enabling=arrays["enabling"],
         capital=arrays["capital"],
         inflow=zeros,
-        strategy=np.full((len(runs), n), STATUS_QUO, np.int8),
+        strategy=np.full((runs, n), STATUS_QUO, np.int8),
         budget=zeros,
         policy_tenure=zeros,
         score_at_review=zeros,
         gdp=arrays["gdp"],
-        size_weight=arrays["gdp"] ** _per_run(runs, "size_elasticity"),
+        size_weight=arrays["gdp"] ** inputs("size_elasticity"),
         governance_reference=arrays["governance"],
         adoption_reference=arrays["adoption"],
         research_base=zeros,
@@ -316,12 +638,17 @@ def build_batch(
         score_intercept=arrays["score_intercept"],
         score_slope=arrays["score_slope"],
         score_offset=arrays["score_offset"],
-        market_share=np.full((len(runs), 1), float(market)),
-        region_code=np.broadcast_to(pd.factorize(table["region"])[0], (len(runs), n)),
+        market_share=np.full((runs, 1), start.market_share),
+        region_code=np.broadcast_to(start.region_code, (runs, n)),
     )
-    research_base, enabling_base = equations.rest_bases(state, params, frontier[..., :1])
-    score = equations.composite_score(state, params["research_share_of_rda"])
-    state = replace(
-        state, research_base=research_base, enabling_base=enabling_base, score_at_review=score
-    )
-    return Batch(params, state, drivers, months, table, focus)
+    research_base, enabling_base = equations.rest_bases(state, p, frontier[..., :1])
+    arrays |= {
+        "frontier_access": frontier,
+        "released_access": released,
+        "global_flow": flow,
+        "size_weight": state.size_weight,
+        "research_base": research_base,
+        "enabling_base": enabling_base,
+        "score_at_review": equations.composite_score(state, p["research_share_of_rda"]),
+    }
+    return arrays
