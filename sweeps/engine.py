@@ -89,20 +89,35 @@ def run_parameters(experiment: Experiment, rows: pd.DataFrame) -> list[dict[str,
     """The validated parameters of each design row: the fixed values overridden by the row's
     varied values (threshold parts joined into ``tier_thresholds``)."""
     fixed = fixed_parameters(experiment)
+
+    def validated(name: str, column: pd.Series) -> list[Any]:
+        # a column of floats for a float parameter is checked at once (what _validated
+        # checks of each cell: a number in the range, given as a float); any other column,
+        # or one with a value out of range, goes cell by cell (raising the error that names
+        # the value)
+        spec = BY_NAME.get(name)
+        if spec is not None and spec.kind == "float" and column.dtype == np.float64:
+            numbers = column.to_numpy()
+            if ((numbers >= spec.low) & (numbers <= spec.high)).all():
+                return numbers.tolist()
+        return [_validated(name, cell) for cell in column.tolist()]
+
     columns = [
         c
         for c in rows.columns
         if c not in (*RUN_COLUMNS, "label", POSTERIOR_DRAW) and not c.startswith("u:")
     ]
+    names = [c for c in columns if c not in THRESHOLD_PARTS]
+    values = zip(*(validated(n, rows[n]) for n in names), strict=True) if names else None
+    parts = [(THRESHOLD_PARTS[c], rows[c].tolist()) for c in columns if c in THRESHOLD_PARTS]
     runs = []
-    for cells in rows[columns].itertuples(index=False, name=None):
+    for i in range(len(rows)):
         run = dict(fixed)
-        thresholds = list(run["tier_thresholds"])
-        for column, cell in zip(columns, cells, strict=True):
-            if column in THRESHOLD_PARTS:
-                thresholds[THRESHOLD_PARTS[column]] = float(cell)
-            else:
-                run[column] = _validated(column, cell)
+        if values is not None:
+            run.update(zip(names, next(values), strict=True))
+        thresholds = list(fixed["tier_thresholds"])
+        for part, cells in parts:
+            thresholds[part] = float(cells[i])
         if thresholds != list(run["tier_thresholds"]):
             run["tier_thresholds"] = validate_value(
                 "tier_thresholds", thresholds, "design (tier threshold parts)"
