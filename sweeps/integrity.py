@@ -124,13 +124,28 @@ def _file_problem(path: Path, record: dict[str, Any] | None, checksum: bool) -> 
     return None
 
 
+def checksum_problems(
+    store: ResultsFolder, manifest: dict[str, Any], kind: str, shards: set[str]
+) -> list[str]:
+    """The checksum problems of the ``kind`` files of ``shards`` (an :func:`inspect`
+    without that kind's checksums checked their presence and sizes)."""
+    problems = []
+    for entry in manifest.get("shards", []):
+        record = entry["files"].get(kind)
+        if entry["name"] in shards and record is not None:
+            path = store.shard_path(kind, entry["name"])
+            problem = _file_problem(path, record, checksum=True)
+            if problem is not None:
+                problems.append(f"{kind}/{path.name} {problem}")
+    return problems
+
+
 def _legacy_index(store: ResultsFolder) -> dict[str, dict[str, Any]]:
     """A folder from before the shard index: every shard file on disk, unchecked."""
     index: dict[str, dict[str, Any]] = {}
     for path in shard_files(store):
-        index.setdefault(path.stem, {"name": path.stem, "files": {}})["files"][
-            path.parent.name
-        ] = None
+        entry = index.setdefault(path.stem, {"name": path.stem, "files": {}})
+        entry["files"][path.parent.name] = None
     return index
 
 

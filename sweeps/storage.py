@@ -176,15 +176,10 @@ def _staged(frame: Any, target: Path) -> tuple[Path, dict[str, Any]]:
     return temporary, file_record(temporary, len(frame))
 
 
-def shard_files(store: ResultsFolder, kind: str | None = None) -> list[Path]:
-    """The shard files on disk (of ``kind``, or of every kind), by name."""
-    paths = []
-    for folder in [store.path / k for k in ((kind,) if kind else KINDS)]:
-        if folder.is_dir():
-            paths += [
-                p for p in folder.glob(f"{SHARD_PREFIX}*") if p.suffix in SHARD_SUFFIXES
-            ]
-    return sorted(paths)
+def shard_files(store: ResultsFolder) -> list[Path]:
+    """The shard files on disk, of every kind."""
+    paths = [p for kind in KINDS for p in (store.path / kind).glob(f"{SHARD_PREFIX}*")]
+    return sorted(p for p in paths if p.suffix in SHARD_SUFFIXES)
 
 
 def shard_name(number: int) -> str:
@@ -405,22 +400,28 @@ def load_results(
 
     ``trajectory_runs``: keep the trajectories of at most that many runs (those with the
     lowest run ids: the same runs on every read), for readers that plot a sample. The
-    folder is checked against its manifest first (:func:`integrity.inspect`); a damaged
-    folder raises :class:`DamagedFolder` naming every problem found.
+    folder is checked against its manifest first (:func:`integrity.inspect`; checksums of
+    the files read, so with ``trajectory_runs`` of the trajectory files holding those runs
+    only, the others by size); a damaged folder raises :class:`DamagedFolder` naming every
+    problem found.
     """
-    from sweeps.integrity import damage_message, inspect
+    from sweeps.integrity import checksum_problems, damage_message, inspect
 
     store = ResultsFolder(folder)
     if not store.path.is_dir():
         raise FileNotFoundError(f"{folder}: no such results folder")
     if not store.exists():
         raise FileNotFoundError(f"{folder}: no manifest.json; not a sweep results folder")
-    kinds = KINDS if trajectories else ("summaries", "failures")
-    inspection = inspect(store, kinds=kinds)
+    every_trajectory = trajectories and trajectory_runs is None
+    inspection = inspect(store, kinds=KINDS if every_trajectory else ("summaries", "failures"))
     manifest = inspection.manifest
+    committed = inspection.committed
+    read = first_runs(committed, trajectory_runs) if trajectories else {}
+    if trajectories and not every_trajectory:
+        shards = {shard for _, shard in read.values()}
+        inspection.problems += checksum_problems(store, manifest, "trajectories", shards)
     if inspection.problems:
         raise DamagedFolder(damage_message(store, manifest, inspection.problems))
-    committed = inspection.committed
     failures = _read_kind(store, "failures", "failed", committed)
     if failures is None:
         failures = pd.DataFrame(
@@ -437,11 +438,7 @@ def load_results(
         design=store.read_design(),
         failures=failures,
         manifest=manifest,
-        trajectories=(
-            _read_kind(store, "trajectories", "done", first_runs(committed, trajectory_runs))
-            if trajectories
-            else None
-        ),
+        trajectories=_read_kind(store, "trajectories", "done", read) if trajectories else None,
         folder=Path(folder),
     )
 

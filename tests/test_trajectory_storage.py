@@ -153,3 +153,31 @@ def test_a_reader_can_take_the_trajectories_of_the_first_runs_only(tmp_path):
     assert sorted(part["run_id"].unique()) == sorted(full["run_id"].unique())[:5]
     expected = full[full["run_id"].isin(part["run_id"].unique())].reset_index(drop=True)
     pd.testing.assert_frame_equal(part.reset_index(drop=True), expected)
+
+
+def test_a_sample_read_checks_the_checksums_of_the_trajectory_files_it_reads(stored, tmp_path):
+    """``trajectory_runs`` reads the files of those runs only, and checks their checksums;
+    the other trajectory files are checked by size (a full read checks every checksum)."""
+    import shutil
+
+    from sweeps.storage import DamagedFolder
+
+    _, out = stored
+    files = sorted((out / "trajectories").glob("part-*.arrow"))
+    assert len(files) == 2  # a batch of 4 runs per file: runs 0-3, then 4-5
+
+    def flipped(folder, index):
+        copy = folder / f"flip{index}"
+        shutil.copytree(out, copy)
+        path = copy / "trajectories" / files[index].name
+        data = bytearray(path.read_bytes())
+        data[len(data) // 2] ^= 1  # same size, other content
+        path.write_bytes(bytes(data))
+        return copy
+
+    last = flipped(tmp_path, 1)
+    assert len(load_results(last, trajectory_runs=4).trajectories["run_id"].unique()) == 4
+    with pytest.raises(DamagedFolder, match=f"{files[1].name} is altered: its crc32 differs"):
+        load_results(last)
+    with pytest.raises(DamagedFolder, match=f"{files[0].name} is altered"):
+        load_results(flipped(tmp_path, 0), trajectory_runs=4)
