@@ -3,7 +3,7 @@
 :func:`inspect` reads the ledger (first: a concurrent writer lists a shard in the index
 before it names the shard in the ledger), then the manifest, and compares both with the
 files: every shard the index lists must have its files with the recorded size and
-sha256, every ledger line must name a run of the design, once, in a listed shard that
+checksum, every ledger line must name a run of the design, once, in a listed shard that
 holds it, and every shard file must be listed. What it finds:
 
 * ``committed``: the runs the folder really holds (run_id -> status, shard);
@@ -29,8 +29,11 @@ import pyarrow.parquet as pq
 from sweeps.storage import (
     KINDS,
     SHARD_PREFIX,
+    SHARD_SUFFIXES,
     ResultsFolder,
     file_record,
+    record_checksum,
+    shard_files,
     write_atomic,
 )
 
@@ -115,17 +118,34 @@ def _file_problem(path: Path, record: dict[str, Any] | None, checksum: bool) -> 
     if size != record["bytes"]:
         kind = "truncated" if size < record["bytes"] else "altered"
         return f"is {kind}: {size} bytes, the manifest records {record['bytes']}"
-    if checksum and file_record(path)["sha256"] != record["sha256"]:
-        return "is altered: its sha256 differs from the manifest's"
+    algorithm = record_checksum(record)
+    if checksum and file_record(path, checksum=algorithm)[algorithm] != record[algorithm]:
+        return f"is altered: its {algorithm} differs from the manifest's"
     return None
+
+
+def checksum_problems(
+    store: ResultsFolder, manifest: dict[str, Any], kind: str, shards: set[str]
+) -> list[str]:
+    """The checksum problems of the ``kind`` files of ``shards`` (an :func:`inspect`
+    without that kind's checksums checked their presence and sizes)."""
+    problems = []
+    for entry in manifest.get("shards", []):
+        record = entry["files"].get(kind)
+        if entry["name"] in shards and record is not None:
+            path = store.shard_path(kind, entry["name"])
+            problem = _file_problem(path, record, checksum=True)
+            if problem is not None:
+                problems.append(f"{kind}/{path.name} {problem}")
+    return problems
 
 
 def _legacy_index(store: ResultsFolder) -> dict[str, dict[str, Any]]:
     """A folder from before the shard index: every shard file on disk, unchecked."""
     index: dict[str, dict[str, Any]] = {}
-    for kind in KINDS:
-        for path in sorted((store.path / kind).glob(f"{SHARD_PREFIX}*.parquet")):
-            index.setdefault(path.stem, {"name": path.stem, "files": {}})["files"][kind] = None
+    for path in shard_files(store):
+        entry = index.setdefault(path.stem, {"name": path.stem, "files": {}})
+        entry["files"][path.parent.name] = None
     return index
 
 
@@ -194,7 +214,7 @@ def inspect(
             damaged = True
             if lines:
                 found.problems.append(
-                    f"{kind}/{name}.parquet {problem} ({len(lines)} runs to run again)"
+                    f"{kind}/{path.name} {problem} ({len(lines)} runs to run again)"
                 )
                 if path.exists():
                     found.move_aside.append(path)
@@ -216,7 +236,7 @@ def inspect(
         for path in sorted(folder.iterdir()):
             if path.name.startswith(".") and path.name.endswith(".tmp"):
                 found.leftovers.append(path)
-            elif path.suffix == ".parquet" and kind not in index.get(path.stem, {}).get(
+            elif path.suffix in SHARD_SUFFIXES and kind not in index.get(path.stem, {}).get(
                 "files", {}
             ):
                 number = path.stem[len(SHARD_PREFIX) :]
@@ -265,7 +285,7 @@ def _check_claims(
                 column = pq.read_table(path, columns=["run_id"]).column("run_id")
                 held[status] = set(column.to_pylist())
             except Exception as exc:  # noqa: BLE001 - any unreadable file is damage
-                found.problems.append(f"{kind}/{name}.parquet cannot be read ({exc})")
+                found.problems.append(f"{kind}/{path.name} cannot be read ({exc})")
                 held[status] = set()
     for line in lines:
         if line.run_id not in held.get(line.status, set()):

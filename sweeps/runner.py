@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sys
 import time
-from concurrent.futures import Executor
+from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,7 +40,7 @@ from sweeps.provenance import design_hash, environment, fingerprint, sha256_text
 from sweeps.spec import Experiment, ExperimentError, key_line, load_experiment
 from sweeps.spec_values import check_batch_size
 from sweeps.storage import FolderError, ResultsFolder, write_atomic
-from sweeps.writer import COMMIT_SECONDS, ShardWriter, collect, progress_bar
+from sweeps.writer import COMMIT_SECONDS, ShardWriter, collect, progress_bar, run_and_stage
 
 
 @dataclass
@@ -425,11 +425,18 @@ def _run(experiment, pending, batch_size, executor, writer, bar, max_in_flight, 
         workers = int(describe(executor).get("workers") or default_workers())
     limit = max_in_flight or 2 * max(workers, 1)
     batch_size = spread_batch_size(batch_size, len(pending), workers)
+    # workers on this machine write their trajectories into the folder themselves
+    local = isinstance(executor, InProcessExecutor | ProcessPoolExecutor)
+    staging = writer.store.path / "trajectories"
     for rows in plan_batches(experiment, pending, batch_size):
         while len(in_flight) >= limit:
             collect(in_flight, writer, bar)
         keep = keep_trajectories(experiment, rows)
-        in_flight.add(executor.submit(engine.run_batch, experiment, rows, keep))
+        if local and keep.any():
+            task = executor.submit(run_and_stage, experiment, rows, keep, staging)
+        else:
+            task = executor.submit(engine.run_batch, experiment, rows, keep)
+        in_flight.add(task)
         if isinstance(executor, InProcessExecutor):
             collect(in_flight, writer, bar)
     while in_flight:

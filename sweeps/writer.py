@@ -1,8 +1,12 @@
 """Finished batches on their way to disk: buffered, then committed as one shard.
 
 :class:`ShardWriter` commits every ``commit_seconds`` (2 s by default; or every
-``shard_runs`` runs, or two million trajectory rows), so a kill loses seconds of work;
-commits are never interrupted by a signal (:meth:`Interrupts.deferred`).
+``shard_runs`` runs), so a kill loses seconds of work, and a batch with trajectories at
+once, as a shard of its own (a shard has one trajectory file, of one batch: one calendar
+and one set of countries). Commits are never interrupted by a signal
+(:meth:`Interrupts.deferred`). Worker processes on this machine write their batch's
+trajectory file themselves (:func:`run_and_stage`), so the trajectories never pass
+through the sweep's main process, which only syncs and renames the file.
 """
 
 from __future__ import annotations
@@ -13,10 +17,27 @@ from concurrent.futures import FIRST_COMPLETED, wait
 import pandas as pd
 
 from sweeps import engine
-from sweeps.trajectories import arrow_table, nonempty
+from sweeps.storage import StagedFile, staged_name
+from sweeps.trajectories import write_block
 
 #: Seconds of finished work buffered at most before it is committed.
 COMMIT_SECONDS = 2.0
+
+
+def run_and_stage(experiment, rows, keep, folder) -> engine.BatchResult:
+    """``engine.run_batch``, then the batch's trajectories written into ``folder`` (the
+    results folder's trajectories/) under a temporary name: what a worker process sharing
+    the folder's file system returns is then a :class:`StagedFile`, not the arrays."""
+    result = engine.run_batch(experiment, rows, keep)
+    if result.trajectories is not None and len(result.trajectories):
+        path = staged_name(folder)
+        try:
+            record = write_block(result.trajectories, path)
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
+        result.trajectories = StagedFile(path, record)
+    return result
 
 
 def progress_bar(enabled: bool, total: int, initial: int, failed: int):
@@ -46,13 +67,14 @@ def collect(in_flight: set, writer: ShardWriter, bar) -> None:
 
 class ShardWriter:
     """Buffers finished batches and commits them as one shard every ``commit_seconds``
-    (or ``shard_runs`` runs, or two million trajectory rows), signals deferred."""
+    (or ``shard_runs`` runs; a batch with trajectories at once), signals deferred."""
 
     def __init__(self, store, manifest, shard_runs, commit_seconds, interrupts) -> None:
         self.store, self.manifest, self.interrupts = store, manifest, interrupts
         self.shard_runs, self.commit_seconds = shard_runs, commit_seconds
         self.buffer: list[engine.BatchResult] = []
-        self.runs = self.rows = self.buffered_failed = 0
+        self.trajectories = None  # the buffered batch's trajectories (at most one batch)
+        self.runs = self.buffered_failed = 0
         self.done = self.failed = 0  # committed
         self.last = time.monotonic()
 
@@ -66,17 +88,23 @@ class ShardWriter:
         return max(0.0, self.commit_seconds - (time.monotonic() - self.last))
 
     def add(self, result: engine.BatchResult, commit: bool = True) -> None:
+        """Buffer a batch (committing first the buffered one with trajectories, if both
+        have some); ``commit``: commit now if due (a batch with trajectories is due)."""
+        kept = result.trajectories is not None and len(result.trajectories) > 0
+        if kept and self.trajectories is not None:
+            self.flush()
         self.buffer.append(result)
         self.runs += len(result.summaries) + len(result.failures)
         self.buffered_failed += len(result.failures)
-        self.rows += 0 if result.trajectories is None else len(result.trajectories)
+        if kept:
+            self.trajectories = result.trajectories
         if commit:
             self.commit_if_due()
 
     def commit_if_due(self) -> None:
         if self.buffer and (
-            self.runs >= self.shard_runs
-            or self.rows >= 2_000_000
+            self.trajectories is not None
+            or self.runs >= self.shard_runs
             or time.monotonic() - self.last >= self.commit_seconds
         ):
             self.flush()
@@ -86,11 +114,10 @@ class ShardWriter:
             self.last = time.monotonic()
             return
         summaries = [r.summaries for r in self.buffer if len(r.summaries)]
-        trajectories = nonempty(r.trajectories for r in self.buffer)
         failures = [f for r in self.buffer for f in r.failures]
         frames = {
             "summaries": pd.concat(summaries, ignore_index=True) if summaries else None,
-            "trajectories": arrow_table(trajectories) if trajectories else None,
+            "trajectories": self.trajectories,
             "failures": pd.DataFrame(failures) if failures else None,
         }
         done = frames["summaries"]["run_id"].tolist() if summaries else []
@@ -99,5 +126,6 @@ class ShardWriter:
             self.store.commit(self.manifest, frames, done, [f["run_id"] for f in failures])
             self.done += len(done)
             self.failed += len(failures)
-            self.buffer, self.runs, self.rows, self.buffered_failed = [], 0, 0, 0
+            self.buffer, self.runs, self.buffered_failed = [], 0, 0
+            self.trajectories = None
             self.last = time.monotonic()

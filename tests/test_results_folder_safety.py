@@ -62,7 +62,8 @@ def copy(reference, tmp_path):
 
 
 def _shard(folder: Path, kind: str = "summaries", number: int = 0) -> Path:
-    return folder / kind / f"part-{number:06d}.parquet"
+    suffix = ".arrow" if kind == "trajectories" else ".parquet"
+    return folder / kind / f"part-{number:06d}{suffix}"
 
 
 def _ledger_edit(folder: Path, edit) -> None:
@@ -87,7 +88,7 @@ DAMAGE = {
     ),
     "deleted trajectories shard": (
         lambda f: _shard(f, "trajectories").unlink(),
-        "trajectories/part-000000.parquet is missing",
+        "trajectories/part-000000.arrow is missing",
     ),
     "deleted summaries folder": (
         lambda f: shutil.rmtree(f / "summaries"),
@@ -410,16 +411,15 @@ def test_finished_work_is_committed_every_two_seconds(tmp_path, monkeypatch):
 
 def test_a_full_disk_keeps_what_was_committed(tmp_path, reference, monkeypatch):
     calls = {"n": 0}
-    real = sweep_storage.stage
+    real = sweep_storage._staged
 
-    def full(path, write):
-        if path.parent.name in sweep_storage.KINDS:
-            calls["n"] += 1
-            if calls["n"] > 2:  # the second shard's summaries (after one shard's two files)
-                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-        return real(path, write)
+    def full(frame, target):  # staging a shard's file (the trajectories: syncing it)
+        calls["n"] += 1
+        if calls["n"] > 2:  # the second shard's summaries (after one shard's two files)
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real(frame, target)
 
-    monkeypatch.setattr(sweep_storage, "stage", full)
+    monkeypatch.setattr(sweep_storage, "_staged", full)
     out = tmp_path / "r"
     with pytest.raises(FolderError) as raised:
         run_experiment(SMOKE, out, batch_size=4, shard_runs=4, progress=False)
@@ -428,7 +428,7 @@ def test_a_full_disk_keeps_what_was_committed(tmp_path, reference, monkeypatch):
     assert "--resume" in message
     assert not list(out.rglob("*.tmp")) and len(load_results(out).summaries) == 4
     assert json.loads((out / "manifest.json").read_text())["status"] == "failed"
-    monkeypatch.setattr(sweep_storage, "stage", real)
+    monkeypatch.setattr(sweep_storage, "_staged", real)
     run_experiment(SMOKE, out, resume=True, progress=False)
     assert_same(reference[1], load_results(out))
 
