@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 from llvmlite import ir
 from numba import njit, prange, types
+from numba.core import cgutils
 from numba.extending import intrinsic
 
 from model import streams
@@ -53,13 +54,17 @@ SNAPSHOT_FIELDS = (
 TRAJECTORY_FIELDS = SNAPSHOT_FIELDS[:7]
 #: Every function of the loop uses NumPy's error model (a division by zero gives inf or NaN,
 #: as in ``model.equations``): Python's raises, and a loop that may raise does not vectorise.
-#: Floating-point licences of the month loop (and of the exp and log inlined into it):
-#: contraction into fused multiply-adds (results change in the last bits only, the same in
-#: vector and scalar code). No reassociation: a vectorised sum would add in an order that
-#: depends on how the compiler vectorised each copy of the loop (a run alone and in a batch
-#: could differ in the last bit), and it would undo exp's Cody-Waite reduction. No NaN or
-#: infinity assumptions (the review and the region share use both).
-FASTMATH = {"contract", "nsz"}
+#: Floating-point licences of the month loop (and of the exp and log inlined into it): only
+#: "no signed zeros". No contraction into fused multiply-adds left to the compiler: it
+#: contracted differently when it compiled the loop in the process and when it wrote the
+#: machine code numba caches on disk, so a run differed in the last bits between a process
+#: that compiled the kernel and one that loaded it (tests/test_kernel.py); the polynomial
+#: of exp fuses its multiply-adds explicitly instead (:func:`_fma`), the same in every
+#: process. No reassociation: a vectorised sum would add in an order that depends on how
+#: the compiler vectorised each copy of the loop (a run alone and in a batch could differ
+#: in the last bit), and it would undo exp's Cody-Waite reduction. No NaN or infinity
+#: assumptions (the review and the region share use both).
+FASTMATH = {"nsz"}
 MONTH = 1.0 / 12.0
 LOG2E = 1.4426950408889634  # 1 / ln 2
 EXP_LIMIT = 708.0
@@ -82,8 +87,8 @@ _mix = njit(streams.mix, inline="always")
 _counter = njit(streams.counter, inline="always")
 # Inlined at numba's level (a loop that calls a function does not vectorise), so that they
 # take their caller's floating-point licences: the normals are drawn only by STRICT
-# callers (no licences: bit-identical to ``model.streams``); the uniforms have no
-# multiply-add to contract and are the same in any caller.
+# callers (no licences: bit-identical to ``model.streams``); the uniforms are integer work
+# and the same in any caller.
 STRICT = {"fastmath": False, "error_model": "numpy"}
 _log_from_parts = njit(inline="always")(streams.log_from_parts)
 _cos_two_pi = njit(inline="always")(streams.cos_two_pi)
@@ -111,6 +116,22 @@ def _bits_float(typingctx, value):
         return builder.bitcast(arguments[0], ir.DoubleType())
 
     return types.float64(types.int64), codegen
+
+
+@intrinsic
+def _fma(typingctx, x, y, z):
+    """x * y + z rounded once (LLVM's fma, a vector instruction where the CPU has one)."""
+    if not (x == y == z == types.float64):
+        return None
+
+    def codegen(context, builder, signature, arguments):
+        double = ir.DoubleType()
+        fma = cgutils.get_or_insert_function(
+            builder.module, ir.FunctionType(double, [double] * 3), "llvm.fma.f64"
+        )
+        return builder.call(fma, arguments)
+
+    return types.float64(types.float64, types.float64, types.float64), codegen
 
 
 @njit(inline="always")
@@ -182,19 +203,19 @@ def _exp(x):
     k = np.floor(x * LOG2E + 0.5)
     r = (x - k * streams.LN2_HIGH) - k * streams.LN2_LOW
     q = 1.0 / 6227020800.0
-    q = q * r + 1.0 / 479001600.0
-    q = q * r + 1.0 / 39916800.0
-    q = q * r + 1.0 / 3628800.0
-    q = q * r + 1.0 / 362880.0
-    q = q * r + 1.0 / 40320.0
-    q = q * r + 1.0 / 5040.0
-    q = q * r + 1.0 / 720.0
-    q = q * r + 1.0 / 120.0
-    q = q * r + 1.0 / 24.0
-    q = q * r + 1.0 / 6.0
-    q = q * r + 0.5
-    q = q * r + 1.0
-    q = q * r + 1.0
+    q = _fma(q, r, 1.0 / 479001600.0)
+    q = _fma(q, r, 1.0 / 39916800.0)
+    q = _fma(q, r, 1.0 / 3628800.0)
+    q = _fma(q, r, 1.0 / 362880.0)
+    q = _fma(q, r, 1.0 / 40320.0)
+    q = _fma(q, r, 1.0 / 5040.0)
+    q = _fma(q, r, 1.0 / 720.0)
+    q = _fma(q, r, 1.0 / 120.0)
+    q = _fma(q, r, 1.0 / 24.0)
+    q = _fma(q, r, 1.0 / 6.0)
+    q = _fma(q, r, 0.5)
+    q = _fma(q, r, 1.0)
+    q = _fma(q, r, 1.0)
     return q * _bits_float((np.int64(k) + streams.EXPONENT_BIAS) << streams.EXPONENT_SHIFT)
 
 

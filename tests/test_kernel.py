@@ -119,3 +119,39 @@ def test_headline_batch_through_the_kernel_equals_region_model_frames():
     for name in ("score", "research", "capital", "budget"):
         np.testing.assert_allclose(agents[name], frame[name], rtol=1e-9, atol=1e-9)
     assert (agents["tier"] == frame["tier"]).all() and (agents["policy"] == frame["policy"]).all()
+
+
+#: A world batch through the kernel, its results printed as bytes (one subprocess's output).
+KERNEL_RUN = """
+import hashlib, sys
+import numpy as np
+from model.builder import build_batch
+from model.kernel import run_kernel
+from model.parameters import validate_parameters
+runs = [validate_parameters({"capital_concentration": c, "end": "2027-12"}) for c in (3.0, 9.0)]
+history = run_kernel(build_batch(runs, [5, 6]), [0, 39], [0, 1], np.arange(40))
+arrays = [history.region_share, *history.trajectories.values(), *history.state.__dict__.values()]
+print(hashlib.sha256(b"".join(np.ascontiguousarray(a).tobytes() for a in arrays)).hexdigest())
+"""
+
+
+def test_a_run_is_the_same_when_the_kernel_is_compiled_and_when_it_is_loaded(tmp_path):
+    """numba compiles the kernel in the first process that needs it and caches the machine
+    code on disk; later processes load it. Both must give the same bits (an optimisation
+    left to the compiler, fused multiply-adds, once made them differ in the last bits)."""
+    import os
+    import subprocess
+    import sys
+
+    environment = os.environ | {"NUMBA_CACHE_DIR": str(tmp_path)}  # an empty cache
+
+    def digest() -> str:
+        done = subprocess.run(
+            [sys.executable, "-c", KERNEL_RUN], env=environment, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+        return done.stdout.strip()
+
+    compiled = digest()
+    assert any(tmp_path.rglob("*.nbi"))  # the kernel was compiled and cached there
+    assert digest() == compiled  # loaded from that cache
