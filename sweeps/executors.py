@@ -110,7 +110,8 @@ def process_executor(workers: int | None = None) -> ProcessPoolExecutor:
             executor.submit(os.getpid).result()  # forks every worker now, before any thread
         return executor
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["sweeps.engine", "sweeps.metrics"])
+    # the workers start with the model imported and the serial kernel loaded
+    context.set_forkserver_preload(["sweeps.engine", "sweeps.metrics", "sweeps.warm_workers"])
     with interrupts_deferred():
         start_fork_server()
         executor = ProcessPoolExecutor(
