@@ -32,9 +32,23 @@ def interval(
     if draws.shape[axis] == 0 or np.isnan(draws).all():
         shape = np.delete(np.array(draws.shape), axis)
         return np.full(shape, np.nan), np.full(shape, np.nan)
-    low = np.nanquantile(draws, tail, axis=axis, method="inverted_cdf")
-    high = np.nanquantile(draws, 1.0 - tail, axis=axis, method="inverted_cdf")
-    return low, high
+    return _nanquantiles(draws, (tail, 1.0 - tail), axis)
+
+
+def _nanquantiles(draws: np.ndarray, quantiles, axis: int) -> tuple[np.ndarray, ...]:
+    """``np.nanquantile(draws, q, axis=axis, method="inverted_cdf")`` for each q, equal to
+    it: along slices without NaN one vectorised ``np.quantile`` (nanquantile takes every
+    slice on its own, which cost most of a report's mobility section), on the others
+    nanquantile itself."""
+    moved = np.moveaxis(draws, axis, 0)
+    gaps = np.isnan(moved).any(axis=0)
+    # a list of quantiles: one sort for both bounds; shape (len(quantiles), *rest)
+    result = np.quantile(moved, list(quantiles), axis=0, method="inverted_cdf")
+    if gaps.any():
+        result[:, gaps] = np.nanquantile(
+            moved[:, gaps], list(quantiles), axis=0, method="inverted_cdf"
+        )
+    return tuple(result[k] for k in range(len(quantiles)))
 
 
 def bootstrap_weights(n_runs: int, n_boot: int, seed: int = 0) -> np.ndarray:

@@ -238,12 +238,13 @@ def run_kernel(
     )  # fmt: skip
 
 
-def warm() -> None:
-    """Compile (or load from the disk cache) both variants of the loop on a tiny batch."""
+def warm(parallel: tuple[bool, ...] = (True, False)) -> None:
+    """Compile (or load from the disk cache) the loop's variants (``parallel``: which of
+    ``run_parallel`` and ``run_serial``; both by default) on a tiny batch."""
     from model.builder import build_batch
     from model.parameters import validate_parameters
 
     tiny = validate_parameters({"end": "2024-11", "initial": "latam19", "open_weights_date": None})
     batch = build_batch([tiny], [0])
-    run_kernel(batch, (0,), (0,), (0,), parallel=True)
-    run_kernel(batch, (0,), (0,), (0,), parallel=False)
+    for variant in parallel:
+        run_kernel(batch, (0,), (0,), (0,), parallel=variant)

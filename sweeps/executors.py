@@ -94,13 +94,34 @@ def start_fork_server() -> None:
         signal.signal(signal.SIGINT, previous)
 
 
+#: What the fork server imports before it forks workers: the engine, the metrics and the
+#: serial kernel loaded (``sweeps.warm_workers``), so that workers start hot.
+SERVER_PRELOAD = ["sweeps.engine", "sweeps.metrics", "sweeps.warm_workers"]
+_server_started_early = False
+
+
+def start_worker_server() -> None:
+    """Start the fork server of :func:`process_executor`'s workers now, so that its imports
+    and the kernel's loading run while this process still imports and prepares the sweep
+    (the command line calls it first). The pool created later uses this server."""
+    global _server_started_early
+    multiprocessing.get_context("forkserver").set_forkserver_preload(SERVER_PRELOAD)
+    start_fork_server()
+    _server_started_early = True
+
+
 def process_executor(workers: int | None = None) -> ProcessPoolExecutor:
     """Local worker processes (ignoring SIGINT: :func:`ignore_interrupts`). Forked from
     this process (started at once, the model already imported) while it runs a single
-    thread; else from a forkserver, since forking a multi-threaded process (e.g. after
-    Arrow started its pool) may deadlock."""
+    thread and no fork server was started early (:func:`start_worker_server`); else from
+    a forkserver, since forking a multi-threaded process (e.g. after Arrow started its
+    pool) may deadlock."""
     workers = workers or default_workers()
-    if "fork" in multiprocessing.get_all_start_methods() and os_threads() == 1:
+    if (
+        "fork" in multiprocessing.get_all_start_methods()
+        and os_threads() == 1
+        and not _server_started_early
+    ):
         executor = ProcessPoolExecutor(
             workers,
             mp_context=multiprocessing.get_context("fork"),
@@ -110,7 +131,7 @@ def process_executor(workers: int | None = None) -> ProcessPoolExecutor:
             executor.submit(os.getpid).result()  # forks every worker now, before any thread
         return executor
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["sweeps.engine", "sweeps.metrics"])
+    context.set_forkserver_preload(SERVER_PRELOAD)
     with interrupts_deferred():
         start_fork_server()
         executor = ProcessPoolExecutor(

@@ -105,6 +105,13 @@ def describe_plan(experiment, design) -> str:
 
 
 def main(args: argparse.Namespace) -> int:
+    local = args.workers is None or 1 < args.workers <= MAX_WORKERS
+    if local and args.scheduler is None and not args.dry_run:
+        # local worker processes: their fork server imports the model while this process
+        # does (sweeps.executors imports nothing numerical)
+        from sweeps.executors import start_worker_server
+
+        start_worker_server()
     from sweeps.runner import SweepFailed
 
     try:
