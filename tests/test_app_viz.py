@@ -66,16 +66,26 @@ def _serving(url: str) -> bool:
         return False
 
 
+def _ignore_sigint() -> None:  # as a shell starts a background job
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 @pytest.mark.timeout(180)
-@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
-def test_viz_stops_its_solara_child_on_a_signal(tmp_path, stop_signal):
+@pytest.mark.parametrize(
+    ("stop_signal", "started"),
+    [(signal.SIGTERM, None), (signal.SIGINT, None), (signal.SIGINT, _ignore_sigint)],
+    ids=["SIGTERM", "SIGINT", "SIGINT, started with SIGINT ignored"],
+)
+def test_viz_stops_its_solara_child_on_a_signal(tmp_path, stop_signal, started):
     port = _free_port()
     url = f"http://127.0.0.1:{port}/"
     env = {**os.environ, "SOLARA_ASSETS_PROXY_CACHE_DIR": str(tmp_path / "cache")}
     command = [sys.executable, "-m", "experiments.cli", "viz", "--port", str(port)]
     command += ["--host", "127.0.0.1"]
     with (tmp_path / "viz.log").open("w") as log:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, preexec_fn=started
+        )
     try:
         deadline = time.monotonic() + 120
         while not _serving(url):

@@ -28,6 +28,8 @@ HELP = "open the interactive dashboard (controls, live charts, world map; works 
 #: The dashboard, relative to the repository root (the parent of the experiments package).
 APP_FILE = "app.py"
 STOP_SECONDS = 10
+#: The signals that stop the dashboard (Ctrl-C, a service manager's stop).
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 class _Stop(Exception):
@@ -71,7 +73,9 @@ def serve(command: list[str], cwd: Path) -> int:
     def stop(signum, _frame):
         raise _Stop(signum)
 
-    previous = signal.signal(signal.SIGTERM, stop)
+    # both handled explicitly: a SIGINT ignored by whoever started us (a shell's background
+    # job, a test runner) leaves Python without its KeyboardInterrupt
+    previous = {number: signal.signal(number, stop) for number in STOP_SIGNALS}
     process = subprocess.Popen(command, cwd=cwd)
     try:
         return process.wait()
@@ -86,7 +90,8 @@ def serve(command: list[str], cwd: Path) -> int:
             process.wait()
         return 0
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
