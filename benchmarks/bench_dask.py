@@ -21,6 +21,7 @@ from bench_sweep import experiment
 
 from sweeps import load_results, process_executor, run_experiment
 from sweeps.executors import dask_executor
+from sweeps.runner import SMALLEST_SPREAD_BATCH
 
 
 def main() -> None:
@@ -32,7 +33,9 @@ def main() -> None:
     print(f"before: {load()}")
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
-        warm_up = experiment("bench-dask-warm-up", 8 * args.workers, "none")
+        # two batches per worker (the smallest batch the runner makes for a short sweep is
+        # SMALLEST_SPREAD_BATCH runs), so that every worker has loaded the kernel
+        warm_up = experiment("bench-dask-warm-up", 2 * SMALLEST_SPREAD_BATCH * args.workers, "none")
         with process_executor(args.workers) as executor:
             run_experiment(warm_up, folder / "warm-processes", executor, progress=False)
             with Measured() as processes:
