@@ -394,113 +394,16 @@ def _select(params: Mapping[str, Any], rows: np.ndarray) -> dict[str, Any]:
 
 def _run_keys(generators: Sequence[np.random.Generator | int]) -> np.ndarray:
     """Each run's random-stream key, ``streams.run_key`` of its generator (or of
-    ``numpy.random.default_rng(seed)``), all integer seeds at once (:func:`seed_keys`)."""
-    if any(isinstance(g, np.random.Generator) for g in generators):
-        return np.array(
-            [
-                streams.run_key(
-                    g if isinstance(g, np.random.Generator) else np.random.default_rng(int(g))
-                )
-                for g in generators
-            ],
-            np.uint64,
-        )
-    seeds = [int(g) for g in generators]
-    if not all(0 <= seed < SEED_LIMIT for seed in seeds) or not _seed_keys_agree():
-        return np.array([streams.run_key(np.random.default_rng(s)) for s in seeds], np.uint64)
-    return seed_keys(np.array(seeds, np.uint64))
-
-
-# NumPy's SeedSequence (numpy/random/bit_generator.pyx) and PCG64 (pcg64.h) constants
-SEED_LIMIT = 2**64  # a larger seed has more than two 32-bit words of entropy
-_WORD = 0xFFFFFFFF
-_HASH_A, _HASH_B = (0x43B0D7E5, 0x931E8875), (0x8B51F9DD, 0x58F38DED)  # (initial, multiplier)
-_MIX_LEFT, _MIX_RIGHT = np.uint32(0xCA01F9DD), np.uint32(0x4973F715)
-_HALF_WORD = np.uint32(16)
-_POOL_WORDS, _STATE_WORDS = 4, 8
-_PCG_MULTIPLIER = (np.uint64(2549297995355413924), np.uint64(4865540595714422341))  # (high, low)
-_LOW_HALF, _HALF, _ONE = np.uint64(_WORD), np.uint64(32), np.uint64(1)
-
-
-def seed_keys(seeds: np.ndarray) -> np.ndarray:
-    """``streams.run_key(numpy.random.default_rng(seed))`` for many seeds (uint64) at once,
-    in integer arithmetic that wraps as NumPy's C code does: SeedSequence's hash of the seed
-    into a pool of four words and from it the 128-bit PCG64 state and increment, one PCG64
-    step, its XSL-RR output, and ``integers(0, 2**63)``, which for that range is the output
-    without its lowest bit (Lemire's method never rejects it). Drawing the keys one
-    generator at a time cost most of a batch's setup; :func:`_seed_keys_agree` checks this
-    against NumPy once per process (else the builder draws them one at a time)."""
-    with np.errstate(over="ignore"):
-        entropy = [(seeds & _LOW_HALF).astype(np.uint32), (seeds >> _HALF).astype(np.uint32)]
-        zero = np.zeros_like(entropy[0])
-        hash_a = _SeedHash(*_HASH_A)
-        pool = [hash_a(word) for word in entropy + [zero] * (_POOL_WORDS - len(entropy))]
-        for source in range(_POOL_WORDS):
-            for target in range(_POOL_WORDS):
-                if source != target:
-                    pool[target] = _mix(pool[target], hash_a(pool[source]))
-        hash_b = _SeedHash(*_HASH_B)
-        state = [hash_b(pool[i % _POOL_WORDS]).astype(np.uint64) for i in range(_STATE_WORDS)]
-        seed_high, seed_low, inc_high, inc_low = (
-            state[2 * i] | (state[2 * i + 1] << _HALF) for i in range(_STATE_WORDS // 2)
-        )
-        inc_high = (inc_high << _ONE) | (inc_low >> np.uint64(63))
-        inc_low = (inc_low << _ONE) | _ONE
-        high, low = inc_high, inc_low  # one step from state 0
-        low_seeded = low + seed_low
-        high = high + seed_high + (low_seeded < low).astype(np.uint64)
-        high, low = _pcg_step(high, low_seeded, inc_high, inc_low)
-        high, low = _pcg_step(high, low, inc_high, inc_low)  # the draw's step
-        rotation = high >> np.uint64(58)
-        folded = high ^ low
-        output = folded >> rotation | folded << ((np.uint64(64) - rotation) & np.uint64(63))
-        return output >> _ONE
-
-
-class _SeedHash:
-    """SeedSequence's ``hashmix`` with its running constant."""
-
-    def __init__(self, initial: int, multiplier: int):
-        self.constant, self.multiplier = initial, multiplier
-
-    def __call__(self, word: np.ndarray) -> np.ndarray:
-        word = word ^ np.uint32(self.constant)
-        self.constant = self.constant * self.multiplier & _WORD
-        word = word * np.uint32(self.constant)
-        return word ^ (word >> _HALF_WORD)
-
-
-def _mix(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    result = _MIX_LEFT * x - _MIX_RIGHT * y
-    return result ^ (result >> _HALF_WORD)
-
-
-def _pcg_step(high, low, increment_high, increment_low):
-    """One PCG64 step, state * multiplier + increment modulo 2**128, in 64-bit halves."""
-    multiplier_high, multiplier_low = _PCG_MULTIPLIER
-    product_low = low * multiplier_low
-    product_high = (
-        _high_product(low, multiplier_low) + low * multiplier_high + high * multiplier_low
+    ``numpy.random.default_rng(seed)``)."""
+    return np.array(
+        [
+            streams.run_key(
+                g if isinstance(g, np.random.Generator) else np.random.default_rng(int(g))
+            )
+            for g in generators
+        ],
+        np.uint64,
     )
-    new_low = product_low + increment_low
-    return product_high + increment_high + (new_low < product_low).astype(np.uint64), new_low
-
-
-def _high_product(a, b):
-    """The upper 64 bits of the 128-bit product of two uint64 arrays."""
-    a0, a1, b0, b1 = a & _LOW_HALF, a >> _HALF, b & _LOW_HALF, b >> _HALF
-    p00, p01, p10, p11 = a0 * b0, a0 * b1, a1 * b0, a1 * b1
-    middle = (p00 >> _HALF) + (p01 & _LOW_HALF) + (p10 & _LOW_HALF)
-    return p11 + (p01 >> _HALF) + (p10 >> _HALF) + (middle >> _HALF)
-
-
-@functools.cache
-def _seed_keys_agree() -> bool:
-    """Whether :func:`seed_keys` equals NumPy's generators on seeds of one and two words
-    and at the edges (a NumPy that changed its seeding would fail here, not in a sweep)."""
-    seeds = [0, 1, 12345, _WORD, _WORD + 1, 2**63, 10377261584330262271, SEED_LIMIT - 1]
-    expected = [streams.run_key(np.random.default_rng(s)) for s in seeds]
-    return bool(np.array_equal(seed_keys(np.array(seeds, np.uint64)), expected))
 
 
 def build_batch(
