@@ -115,7 +115,7 @@ def run_parameters(experiment: Experiment, rows: pd.DataFrame) -> list[dict[str,
         run = dict(fixed)
         if values is not None:
             run.update(zip(names, next(values), strict=True))
-        thresholds = list(fixed["tier_thresholds"])
+        thresholds = list(run["tier_thresholds"])  # the row's pair, or the fixed one
         for part, cells in parts:
             thresholds[part] = float(cells[i])
         if thresholds != list(run["tier_thresholds"]):

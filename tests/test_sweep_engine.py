@@ -105,3 +105,34 @@ def test_results_do_not_depend_on_batch_size():
                 np.testing.assert_array_equal(
                     values, whole.snapshots[end][name][start : start + size]
                 )
+
+
+def test_tier_thresholds_of_a_design_row_are_the_runs_thresholds():
+    """A list design's ``tier_thresholds`` pair reaches its runs (it was replaced by the
+    fixed pair), and a varied part overrides only its part of the pair."""
+    from sweeps.engine import run_parameters
+    from sweeps.runner import prepare
+
+    pairs = [[30.0, 60.0], [35.0, 70.0]]
+    experiment, design = prepare(
+        experiment_from_dict(
+            {
+                "experiment": {"name": "thresholds", "seed": 1, "replications": 1},
+                "design": {"method": "list", "runs": [{"tier_thresholds": p} for p in pairs]},
+                "fixed": {"end": "2026-01"},
+            }
+        )
+    )
+    assert [list(r["tier_thresholds"]) for r in run_parameters(experiment, design)] == pairs
+    experiment, design = prepare(
+        experiment_from_dict(
+            {
+                "experiment": {"name": "parts", "seed": 1, "replications": 1},
+                "design": {"method": "grid"},
+                "fixed": {"end": "2026-01", "tier_thresholds": [30.0, 60.0]},
+                "varied": {"tier_thresholds.high": {"values": [65.0, 80.0]}},
+            }
+        )
+    )
+    runs = run_parameters(experiment, design)
+    assert [list(r["tier_thresholds"]) for r in runs] == [[30.0, 65.0], [30.0, 80.0]]
