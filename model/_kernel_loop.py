@@ -15,7 +15,7 @@ import numpy as np
 from llvmlite import ir
 from numba import njit, prange, types
 from numba.core import cgutils
-from numba.extending import intrinsic
+from numba.extending import intrinsic, overload
 
 from model import streams
 
@@ -91,6 +91,14 @@ _counter = njit(streams.counter, inline="always")
 # and the same in any caller.
 STRICT = {"fastmath": False, "error_model": "numpy"}
 _log_from_parts = njit(inline="always")(streams.log_from_parts)
+
+
+@overload(streams.select, inline="always")
+def _select(condition, if_true, if_false):
+    """``streams.select`` on scalars: a choice (a vector blend in a vectorised loop)."""
+    return lambda condition, if_true, if_false: if_true if condition else if_false
+
+
 _cos_two_pi = njit(inline="always")(streams.cos_two_pi)
 
 

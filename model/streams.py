@@ -100,35 +100,44 @@ def log_from_parts(exponent, mantissa):
     return exponent * LN2_HIGH + (f * p + exponent * LN2_LOW)
 
 
+#: Taylor coefficients of (z - sin z) / z**3 in z**2 (signs flipped), from z**16 down to
+#: z**0: sin z = z - z**3 (1/3! - z**2/5! + ...).
+SINE_SERIES = (
+    1.0 / 121645100408832000.0, -1.0 / 355687428096000.0, 1.0 / 1307674368000.0,
+    -1.0 / 6227020800.0, 1.0 / 39916800.0, -1.0 / 362880.0, 1.0 / 5040.0, -1.0 / 120.0,
+    1.0 / 6.0,
+)  # fmt: skip
+#: Taylor coefficients of (cos z - 1) / z**2 in z**2, from z**16 down to z**0: cos z = 1 +
+#: z**2 (-1/2! + z**2/4! - ...).
+COSINE_SERIES = (
+    -1.0 / 6402373705728000.0, 1.0 / 20922789888000.0, -1.0 / 87178291200.0,
+    1.0 / 479001600.0, -1.0 / 3628800.0, 1.0 / 40320.0, -1.0 / 720.0, 1.0 / 24.0, -0.5,
+)  # fmt: skip
+
+
+def select(condition, if_true, if_false):
+    """``if_true`` where ``condition`` holds, else ``if_false`` (NumPy's ``where``; the kernel
+    compiles it as a choice between two scalars)."""
+    return np.where(condition, if_true, if_false)
+
+
 def cos_two_pi(u):
     """cos(2 pi u) for u in [0, 1]: the quarter turn q = round(4u), the rest z = pi/2 (4u -
-    q) in [-pi/4, pi/4], and the Taylor series of cos z and sin z to z**18 and z**19."""
+    q) in [-pi/4, pi/4], and the Taylor series of cos z (to z**18, quarters 0 and 2) or of
+    sin z (to z**19, quarters 1 and 3), with the sign of the quarter. Each value evaluates
+    only the series it needs, by Horner's rule on its own coefficients (the same operations,
+    in the same order, as the series alone: the same bits as evaluating both and choosing)."""
     v = 4.0 * u
     q = np.floor(v + 0.5)
     z = HALF_PI * (v - q)
     z2 = z * z
-    c = 1.0 / 121645100408832000.0
-    c = c * z2 - 1.0 / 355687428096000.0
-    c = c * z2 + 1.0 / 1307674368000.0
-    c = c * z2 - 1.0 / 6227020800.0
-    c = c * z2 + 1.0 / 39916800.0
-    c = c * z2 - 1.0 / 362880.0
-    c = c * z2 + 1.0 / 5040.0
-    c = c * z2 - 1.0 / 120.0
-    c = c * z2 + 1.0 / 6.0
-    sine = z - z * z2 * c
-    c = -1.0 / 6402373705728000.0
-    c = c * z2 + 1.0 / 20922789888000.0
-    c = c * z2 - 1.0 / 87178291200.0
-    c = c * z2 + 1.0 / 479001600.0
-    c = c * z2 - 1.0 / 3628800.0
-    c = c * z2 + 1.0 / 40320.0
-    c = c * z2 - 1.0 / 720.0
-    c = c * z2 + 1.0 / 24.0
-    c = c * z2 - 0.5
-    cosine = 1.0 + z2 * c
     q = q - 4.0 * np.floor(0.25 * q)
-    return (q == 0.0) * cosine - (q == 1.0) * sine - (q == 2.0) * cosine + (q == 3.0) * sine
+    sine = (q == 1.0) | (q == 3.0)
+    c = select(sine, SINE_SERIES[0], COSINE_SERIES[0])
+    for sine_term, cosine_term in zip(SINE_SERIES[1:], COSINE_SERIES[1:]):
+        c = c * z2 + select(sine, sine_term, cosine_term)
+    series = select(sine, z - z * z2 * c, 1.0 + z2 * c)
+    return select((q == 1.0) | (q == 2.0), -series, series)
 
 
 # --- the NumPy reference: arrays of shape keys.shape + (countries,) ----------------------
