@@ -134,8 +134,8 @@ def cos_two_pi(u):
     q = q - 4.0 * np.floor(0.25 * q)
     sine = (q == 1.0) | (q == 3.0)
     c = select(sine, SINE_SERIES[0], COSINE_SERIES[0])
-    for sine_term, cosine_term in zip(SINE_SERIES[1:], COSINE_SERIES[1:]):
-        c = c * z2 + select(sine, sine_term, cosine_term)
+    for k in range(1, len(SINE_SERIES)):  # the two series have the same length
+        c = c * z2 + select(sine, SINE_SERIES[k], COSINE_SERIES[k])
     series = select(sine, z - z * z2 * c, 1.0 + z2 * c)
     return select((q == 1.0) | (q == 2.0), -series, series)
 
