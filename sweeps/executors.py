@@ -131,9 +131,8 @@ def process_executor(workers: int | None = None) -> ProcessPoolExecutor:
             executor.submit(os.getpid).result()  # forks every worker now, before any thread
         return executor
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(SERVER_PRELOAD)
     with interrupts_deferred():
-        start_fork_server()
+        start_worker_server()  # returns at once if the command started it early
         executor = ProcessPoolExecutor(
             max_workers=workers, mp_context=context, initializer=ignore_interrupts
         )
