@@ -14,7 +14,7 @@ Layout (docs/SWEEPS.md, "Results folder")::
     damaged/                  files a repair moved aside (never read)
 
 A commit (:meth:`ResultsFolder.commit`) writes each table of a shard to a temporary file
-(a worker process may have written the trajectories' already: :class:`StagedFile`) and
+(a worker process may have written the trajectory file already: :class:`StagedFile`) and
 syncs it, lists the shard in the manifest's index (rows, bytes, checksum of each file:
 :data:`CHECKSUMS`;
 the manifest is replaced atomically), renames the files into place and appends the runs
