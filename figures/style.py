@@ -119,13 +119,21 @@ FORMATS = ("png", "svg", "pdf")
 
 def save(fig, path_without_suffix, formats=FORMATS) -> list:
     """Save a figure in every one of ``formats`` (PNG, SVG and PDF), nothing cut off at the
-    edges (``bbox_inches="tight"``); close it and return the paths."""
+    edges (``bbox_inches="tight"``); close it and return the paths.
+
+    The layout and the tight box are computed once, by the first format: the others reuse
+    them (the figure's layout engine is then switched off), so each draws the figure once
+    instead of laying it out again (about half of the time of a report's figures)."""
     paths = []
+    box = "tight"
     try:
         for suffix in formats:
             path = f"{path_without_suffix}.{suffix}"
-            fig.savefig(path, bbox_inches="tight")
+            fig.savefig(path, bbox_inches=box)
             paths.append(path)
+            if box == "tight":
+                box = fig.get_tightbbox().padded(plt.rcParams["savefig.pad_inches"])
+                fig.set_layout_engine("none")
     finally:
         plt.close(fig)
     return paths
