@@ -173,6 +173,16 @@ def repel(positions, min_gap: float, low: float | None = None, high: float | Non
     return result
 
 
+#: A label's leader line: from 2 points left of the middle of the label's left edge
+#: (``relpos``, ``shrinkA``) to its point, not clipped at the label's box (``patchA``):
+#: matplotlib finds that crossing by bisection at every draw, which took most of the time
+#: of saving a score plot.
+LEADER = {
+    "arrowstyle": "-", "lw": 0.4, "color": "grey", "shrinkA": 2, "shrinkB": 0,
+    "relpos": (0.0, 0.5), "patchA": None,
+}  # fmt: skip
+
+
 def label_line_ends(ax, x, ends: dict, min_gap_fraction: float = 0.035, styles=None) -> None:
     """Direct labels just right of the plot at the lines' last points: ``ends`` maps label
     -> y of the last point at ``x``; labels closer than ``min_gap_fraction`` of the y-axis
@@ -197,7 +207,7 @@ def label_line_ends(ax, x, ends: dict, min_gap_fraction: float = 0.035, styles=N
             va="center",
             ha="left",
             annotation_clip=False,
-            arrowprops={"arrowstyle": "-", "lw": 0.4, "color": "grey", "shrinkA": 0, "shrinkB": 0},
+            arrowprops=LEADER,
             **styles.get(name, {}),
         )
 
