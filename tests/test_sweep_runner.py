@@ -327,3 +327,14 @@ def test_cli_sweep_runs_and_reports(tmp_path, capsys):
     out = capsys.readouterr().out
     assert code == 0 and "12 runs" in out and "12 runs done, 0 failed" in out
     assert load_experiment(SMOKE).name == "smoke"
+    assert (tmp_path / "r" / "report.html").is_file() and "Report:" in out
+
+
+def test_cli_sweep_without_a_report(tmp_path, capsys):
+    from experiments.cli import main
+
+    out = tmp_path / "r"
+    args = ["sweep", str(SMOKE), "--out", str(out), "--workers", "1", "--no-progress"]
+    assert main([*args, "--no-report"]) == 0
+    assert "Report:" not in capsys.readouterr().out
+    assert not (out / "report.html").exists() and len(load_results(out).summaries) == 12

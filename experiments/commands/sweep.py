@@ -55,6 +55,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "write nothing",
     )
     parser.add_argument("--csv", action="store_true", help="also export the results as CSV")
+    parser.add_argument(
+        "--no-report",
+        action="store_true",
+        help="write no report.html (most of a short sweep's time; 'latam-ai report DIR' "
+        "writes it later)",
+    )
     add_common_options(parser)
 
 
@@ -174,7 +180,8 @@ def _main(args: argparse.Namespace) -> int:
     if args.csv:
         for path in export_csv(out):
             print(f"wrote {path}")
-    from reports import build_report
+    if not args.no_report:
+        from reports import build_report
 
-    print(f"Report: {build_report(out)}")
+        print(f"Report: {build_report(out)}")
     return 0
