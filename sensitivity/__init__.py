@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sweeps.storage import Results, load_results
+from sweeps.results import Results, load_results
 
 
 def _results(results_or_folder: Results | str | Path) -> Results:

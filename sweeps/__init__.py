@@ -34,9 +34,9 @@ _EXPORTS = {
     "load_experiment": "spec",
     "DamagedFolder": "storage",
     "FolderError": "storage",
-    "Results": "storage",
-    "export_csv": "storage",
-    "load_results": "storage",
+    "Results": "results",
+    "export_csv": "results",
+    "load_results": "results",
     "SweepInterrupted": "interrupts",
 }
 __all__ = sorted(_EXPORTS)

@@ -26,59 +26,20 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
+from sweeps.checksums import file_record, record_checksum
 from sweeps.storage import (
     KINDS,
     SHARD_PREFIX,
     SHARD_SUFFIXES,
+    LedgerLine,
     ResultsFolder,
-    file_record,
-    record_checksum,
+    parse_ledger,
     shard_files,
     write_atomic,
 )
 
 #: How many problems a message names before it says "and N more".
 SHOWN_PROBLEMS = 8
-
-
-@dataclass
-class LedgerLine:
-    number: int  # 1-based line number in the ledger
-    text: str
-    run_id: int | None = None  # None: malformed
-    status: str = ""
-    shard: str = ""
-    rejected: bool = False  # the shard it names does not hold the run
-
-
-@dataclass
-class ParsedLedger:
-    lines: list[LedgerLine]
-    torn: bool  # the file ends in an unfinished line (ignored)
-
-
-def parse_ledger(raw: bytes) -> ParsedLedger:
-    """The ledger's lines; a last line without its newline is torn (a kill mid-append)."""
-    text = raw.decode("utf-8", errors="replace")
-    pieces = text.split("\n")
-    torn = pieces[-1] != ""
-    pieces = pieces[:-1]
-    lines = []
-    for number, piece in enumerate(pieces, start=1):
-        line = LedgerLine(number, piece)
-        parts = piece.split()
-        if (
-            len(parts) == 3
-            and parts[0].isdigit()
-            and parts[1] in ("done", "failed")
-            and parts[2].startswith(SHARD_PREFIX)
-            and parts[2][len(SHARD_PREFIX) :].isdigit()
-        ):
-            line.run_id, line.status, line.shard = int(parts[0]), parts[1], parts[2]
-        elif not piece.strip():
-            continue  # the newline that ends a torn line
-        lines.append(line)
-    return ParsedLedger(lines, torn)
 
 
 @dataclass

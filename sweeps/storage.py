@@ -16,30 +16,30 @@ Layout (docs/SWEEPS.md, "Results folder")::
 A commit (:meth:`ResultsFolder.commit`) writes each table of a shard to a temporary file
 (a worker process may have written the trajectory file already: :class:`StagedFile`) and
 syncs it, lists the shard in the manifest's index (rows, bytes, checksum of each file:
-:data:`CHECKSUMS`;
+:data:`sweeps.checksums.CHECKSUMS`;
 the manifest is replaced atomically), renames the files into place and appends the runs
 to the ledger (synced). The ledger line is what commits a run: a kill at any moment leaves
 every run recorded once or not at all, and the shards the index lists but no ledger line
 names are an unfinished commit, dropped by ``--resume``. Whatever else differs from the
 index (a missing, truncated or foreign file, a ledger line naming a run outside the
-design or a shard the index does not list) is damage: :func:`load_results` refuses the
-folder and names it, and ``--resume`` re-runs the runs concerned
+design or a shard the index does not list) is damage: ``sweeps.results.load_results``
+refuses the folder and names it, and ``--resume`` re-runs the runs concerned
 (:mod:`sweeps.integrity`). One writer at a time: :mod:`sweeps.lock`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
-import zlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
+from sweeps.checksums import file_record
 
 KINDS = ("summaries", "trajectories", "failures")
 #: The files a sweep writes at the top of its folder (anything else there is left alone).
@@ -97,44 +97,6 @@ def write_json(path: Path, data: dict) -> None:
     write_atomic(path, lambda p: p.write_text(json.dumps(data, indent=2, default=str) + "\n"))
 
 
-class Crc32:
-    """zlib's CRC-32 with hashlib's interface (``update``, ``hexdigest``)."""
-
-    def __init__(self) -> None:
-        self.value = 0
-
-    def update(self, data) -> None:
-        self.value = zlib.crc32(data, self.value)
-
-    def hexdigest(self) -> str:
-        return f"{self.value:08x}"
-
-
-#: The checksums a file record may hold, by the key it is recorded under. SHA-256 for the
-#: tables and the design; CRC-32 for trajectory files (:data:`TRAJECTORY_CHECKSUM`), the
-#: bulk of a sweep's bytes, which the worker that computed them writes: CRC-32 detects
-#: the damage the check is for (truncation, zeroed or flipped blocks) at twice SHA-256's
-#: speed on the development machine (1.5 against 0.8 GB/s). Records are checked with the
-#: algorithm they name, so folders of earlier versions (SHA-256 throughout) still check.
-CHECKSUMS = {"sha256": hashlib.sha256, "crc32": Crc32}
-TRAJECTORY_CHECKSUM = "crc32"
-
-
-def record_checksum(record: dict[str, Any]) -> str:
-    """The checksum a file record holds (its key in :data:`CHECKSUMS`)."""
-    return next(name for name in CHECKSUMS if name in record)
-
-
-def file_record(path: Path, rows: int | None = None, checksum: str = "sha256") -> dict[str, Any]:
-    """What the index records of a file: rows (if a table), bytes and its checksum."""
-    digest = CHECKSUMS[checksum]()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    record = {"bytes": path.stat().st_size, checksum: digest.hexdigest()}
-    return record if rows is None else {"rows": rows, **record}
-
-
 @dataclass
 class StagedFile:
     """A shard file written (not yet synced) under a temporary name by a worker process,
@@ -184,6 +146,46 @@ def shard_files(store: ResultsFolder) -> list[Path]:
 
 def shard_name(number: int) -> str:
     return f"{SHARD_PREFIX}{number:06d}"
+
+
+@dataclass
+class LedgerLine:
+    number: int  # 1-based line number in the ledger
+    text: str
+    run_id: int | None = None  # None: malformed
+    status: str = ""
+    shard: str = ""
+    rejected: bool = False  # the shard it names does not hold the run
+
+
+@dataclass
+class ParsedLedger:
+    lines: list[LedgerLine]
+    torn: bool  # the file ends in an unfinished line (ignored)
+
+
+def parse_ledger(raw: bytes) -> ParsedLedger:
+    """The ledger's lines; a last line without its newline is torn (a kill mid-append)."""
+    text = raw.decode("utf-8", errors="replace")
+    pieces = text.split("\n")
+    torn = pieces[-1] != ""
+    pieces = pieces[:-1]
+    lines = []
+    for number, piece in enumerate(pieces, start=1):
+        line = LedgerLine(number, piece)
+        parts = piece.split()
+        if (
+            len(parts) == 3
+            and parts[0].isdigit()
+            and parts[1] in ("done", "failed")
+            and parts[2].startswith(SHARD_PREFIX)
+            and parts[2][len(SHARD_PREFIX) :].isdigit()
+        ):
+            line.run_id, line.status, line.shard = int(parts[0]), parts[1], parts[2]
+        elif not piece.strip():
+            continue  # the newline that ends a torn line
+        lines.append(line)
+    return ParsedLedger(lines, torn)
 
 
 class ResultsFolder:
@@ -249,8 +251,6 @@ class ResultsFolder:
     def read_ledger(self) -> dict[int, tuple[str, str]]:
         """run_id -> (status, shard) for every well-formed ledger line (first wins); no
         checks against the manifest (:func:`sweeps.integrity.inspect` makes them)."""
-        from sweeps.integrity import parse_ledger
-
         raw = self.ledger_path.read_bytes() if self.ledger_path.exists() else b""
         entries: dict[int, tuple[str, str]] = {}
         for line in parse_ledger(raw).lines:
@@ -320,144 +320,3 @@ class ResultsFolder:
             ledger.write("".join(lines))
             ledger.flush()
             os.fsync(ledger.fileno())
-
-
-@dataclass
-class Results:
-    """A sweep's results as tidy pandas frames (``manifest["counts"]``: from the ledger)."""
-
-    summaries: pd.DataFrame
-    design: pd.DataFrame
-    failures: pd.DataFrame
-    manifest: dict[str, Any]
-    trajectories: pd.DataFrame | None = None
-    folder: Path = field(default_factory=Path)
-
-    def table(self) -> pd.DataFrame:
-        """Summaries joined with each run's parameter values (one row per run)."""
-        keys = ["run_id", "sample_id", "replicate", "seed"]
-        return self.design.merge(self.summaries.drop(columns=keys[1:]), on="run_id")
-
-
-def _read_kind(
-    store: ResultsFolder, kind: str, status: str, committed: dict[int, tuple[str, str]]
-) -> pd.DataFrame | None:
-    """Rows of one table that the ledger commits to their shard, sorted by run."""
-    owners: dict[str, list[int]] = {}
-    for run_id, (run_status, shard) in committed.items():
-        if run_status == status:
-            owners.setdefault(shard, []).append(run_id)
-    if kind == "trajectories":
-        return _read_trajectories(store, owners)
-    frames = []
-    for shard in sorted(owners):
-        path = store.shard_path(kind, shard)
-        if path.exists():
-            frame = pd.read_parquet(path)
-            frames.append(frame[frame["run_id"].isin(owners[shard])])
-    if not frames:
-        return None
-    frame = pd.concat(frames, ignore_index=True)
-    return frame.sort_values(["run_id"], kind="stable").reset_index(drop=True)
-
-
-def _read_trajectories(store: ResultsFolder, owners: dict[str, list[int]]) -> pd.DataFrame | None:
-    """The committed trajectory rows of every shard as one tidy frame, sorted by run, date
-    and country (``sweeps.trajectories.tidy_frame``)."""
-    from sweeps.trajectories import concat_frames, legacy_frame, read_block, tidy_frame
-
-    blocks, frames = [], []
-    for shard in sorted(owners):
-        path = store.shard_path("trajectories", shard)
-        if not path.exists():
-            continue
-        if path.suffix == TRAJECTORY_SUFFIX:
-            blocks.append(read_block(path).select(owners[shard]))
-        else:
-            frames.append(legacy_frame(path, owners[shard]))
-    frames = [f for f in (tidy_frame(blocks), *frames) if f is not None and len(f)]
-    if not frames:
-        return None
-    frame = concat_frames(frames)
-    order = ["run_id", "date", "iso3"]
-    return frame.sort_values(order, kind="stable").reset_index(drop=True)
-
-
-def first_runs(
-    committed: dict[int, tuple[str, str]], count: int | None
-) -> dict[int, tuple[str, str]]:
-    """The ledger's entries of the ``count`` finished runs with the lowest ids (all: None)."""
-    if count is None:
-        return committed
-    done = sorted(run_id for run_id, (status, _) in committed.items() if status == "done")
-    return {run_id: committed[run_id] for run_id in done[:count]}
-
-
-def load_results(
-    folder: str | Path, trajectories: bool = True, trajectory_runs: int | None = None
-) -> Results:
-    """Load a results folder: summaries, trajectories, design, failures and the manifest.
-
-    ``trajectory_runs``: keep the trajectories of at most that many runs (those with the
-    lowest run ids: the same runs on every read), for readers that plot a sample. The
-    folder is checked against its manifest first (:func:`integrity.inspect`; checksums of
-    the files read, so with ``trajectory_runs`` of the trajectory files holding those runs
-    only, the others by size); a damaged folder raises :class:`DamagedFolder` naming every
-    problem found.
-    """
-    from sweeps.integrity import checksum_problems, damage_message, inspect
-
-    store = ResultsFolder(folder)
-    if not store.path.is_dir():
-        raise FileNotFoundError(f"{folder}: no such results folder")
-    if not store.exists():
-        raise FileNotFoundError(f"{folder}: no manifest.json; not a sweep results folder")
-    every_trajectory = trajectories and trajectory_runs is None
-    inspection = inspect(store, kinds=KINDS if every_trajectory else ("summaries", "failures"))
-    manifest = inspection.manifest
-    committed = inspection.committed
-    read = first_runs(committed, trajectory_runs) if trajectories else {}
-    if trajectories and not every_trajectory:
-        shards = {shard for _, shard in read.values()}
-        inspection.problems += checksum_problems(store, manifest, "trajectories", shards)
-    if inspection.problems:
-        raise DamagedFolder(damage_message(store, manifest, inspection.problems))
-    failures = _read_kind(store, "failures", "failed", committed)
-    if failures is None:
-        failures = pd.DataFrame(
-            columns=["run_id", "sample_id", "replicate", "seed", "error", "traceback"]
-        )
-    summaries = _read_kind(store, "summaries", "done", committed)
-    if summaries is None:
-        summaries = pd.DataFrame(columns=["run_id", "sample_id", "replicate", "seed"])
-    failed = sum(status == "failed" for status, _ in committed.values())
-    planned = manifest.get("counts", {}).get("planned", inspection.planned)
-    manifest["counts"] = {"planned": planned, "done": len(committed) - failed, "failed": failed}
-    return Results(
-        summaries=summaries,
-        design=store.read_design(),
-        failures=failures,
-        manifest=manifest,
-        trajectories=_read_kind(store, "trajectories", "done", read) if trajectories else None,
-        folder=Path(folder),
-    )
-
-
-def export_csv(folder: str | Path, out: str | Path | None = None) -> list[Path]:
-    """Write the results as CSV files (``<folder>/csv/`` by default); return their paths."""
-    results = load_results(folder)
-    target = Path(out) if out else Path(folder) / "csv"
-    target.mkdir(parents=True, exist_ok=True)
-    written = []
-    tables = {
-        "summaries": results.table(),
-        "design": results.design,
-        "failures": results.failures,
-        "trajectories": results.trajectories,
-    }
-    for name, frame in tables.items():
-        if frame is not None:
-            path = target / f"{name}.csv"
-            frame.to_csv(path, index=False)
-            written.append(path)
-    return written

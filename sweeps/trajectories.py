@@ -38,6 +38,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from sweeps.checksums import CHECKSUMS, TRAJECTORY_CHECKSUM
+
 #: The state variables stored as float32, besides run_id, date, iso3 and tier.
 FLOAT_FIELDS = ("score", "governance", "adoption", "research", "enabling", "capital", "inflow")
 #: The unit of a stored and loaded date (what pandas makes of a Parquet timestamp).
@@ -139,10 +141,8 @@ class _ChecksummedFile:
 
 def write_block(block: TrajectoryBlock, path: Path) -> dict:
     """Write a block's trajectory file (not synced); return its index record (tidy rows,
-    bytes, checksum: ``sweeps.storage.TRAJECTORY_CHECKSUM``), the checksum taken of the
+    bytes, checksum: ``sweeps.checksums.TRAJECTORY_CHECKSUM``), the checksum taken of the
     bytes as they are written."""
-    from sweeps.storage import CHECKSUMS, TRAJECTORY_CHECKSUM
-
     table = block_table(block)
     with open(path, "wb") as handle:
         sink = _ChecksummedFile(handle, CHECKSUMS[TRAJECTORY_CHECKSUM]())

@@ -10,9 +10,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from sweeps import InProcessExecutor, experiment_from_dict, load_results, run_experiment
+from sweeps.checksums import file_record
 from sweeps.engine import simulate
 from sweeps.runner import keep_trajectories, prepare, spread_batch_size
-from sweeps.storage import file_record
 from sweeps.trajectories import (
     FLOAT_FIELDS,
     TrajectoryBlock,

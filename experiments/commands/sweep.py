@@ -137,8 +137,8 @@ def main(args: argparse.Namespace) -> int:
 
 def _main(args: argparse.Namespace) -> int:
     from sweeps.executors import make_executor
+    from sweeps.results import export_csv
     from sweeps.runner import prepare, run_experiment
-    from sweeps.storage import export_csv
 
     check_flags(args)
     experiment, design = prepare(args.experiment)
