@@ -26,7 +26,8 @@ import pandas as pd
 from model import equations, streams
 from model.data import DataError
 from model.parameters import BY_NAME, ENCODED_IN_DRIVERS, parse_month
-from model.policies import STATUS_QUO, policy_schedule
+from model.policies import STATUS_QUO
+from model.schedules import policy_schedule
 from model.world import (
     EDITIONS,
     ILIA_COUNTRIES,

@@ -14,8 +14,8 @@ import importlib
 
 _EXPORTS = {
     "build_design": "design",
-    "run_count": "design",
-    "sample_count": "design",
+    "run_count": "spec_sizes",
+    "sample_count": "spec_sizes",
     "run_batch": "engine",
     "simulate": "engine",
     "InProcessExecutor": "executors",

@@ -54,6 +54,16 @@ class BatchHistory:
     #: the kernel's tier summary (``model.kernel.KernelHistory.tier_summary``)
     tier_summary: dict[str, np.ndarray] = field(default_factory=dict)
 
+    @property
+    def start(self) -> dict[str, np.ndarray]:
+        """The state of the first month: field -> (runs, countries)."""
+        return self.snapshots[0]
+
+    @property
+    def end(self) -> dict[str, np.ndarray]:
+        """The state of the last month: field -> (runs, countries)."""
+        return self.snapshots[len(self.months) - 1]
+
 
 @dataclass
 class BatchResult:

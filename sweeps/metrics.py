@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from operator import attrgetter
 
 import numpy as np
 import pandas as pd
@@ -23,6 +24,7 @@ import pandas as pd
 from mobility import mobility_indices, transition_counts, transition_matrix
 from model.equations import ADOPTER, EXPLORER, PIONEER
 from model.metrics import gini, group_mean, tier_counts, tier_gap
+from sweeps import moments
 
 TIER_NAMES = {EXPLORER: "explorers", ADOPTER: "adopters", PIONEER: "pioneers"}
 
@@ -35,14 +37,6 @@ class Metric:
     unit: str
     meaning: str
     compute: Callable  # BatchHistory -> array of shape (runs,)
-
-
-def _end(h) -> dict:
-    return h.snapshots[len(h.months) - 1]
-
-
-def _start(h) -> dict:
-    return h.snapshots[0]
 
 
 def shorrocks_index(tiers: np.ndarray, lag: int = 12) -> np.ndarray:
@@ -90,7 +84,7 @@ GLOBAL_METRICS: tuple[Metric, ...] = (
             f"{name}_end",
             "countries",
             f"number of {name.capitalize()} at the end",
-            lambda h, k=k: tier_counts(_end(h)["tier"])[:, k].astype(float),
+            lambda h, k=k: tier_counts(h.end["tier"])[:, k].astype(float),
         )
         for k, name in TIER_NAMES.items()
     ),
@@ -99,16 +93,19 @@ GLOBAL_METRICS: tuple[Metric, ...] = (
             f"{gap}_end{suffix}",
             "index points",
             f"mean {quantity} at the end of the {who} Pioneers minus the {who} Explorers",
-            lambda h, q=quantity, at=at: tier_gap(_end(h)[q], at(h)["tier"]),
+            lambda h, q=quantity, at=at: tier_gap(h.end[q], at(h)["tier"]),
         )
-        for suffix, who, at in (("", "current", _end), ("_start_tiers", "start", _start))
+        for suffix, who, at in (
+            ("", "current", attrgetter("end")),
+            ("_start_tiers", "start", attrgetter("start")),
+        )
         for gap, quantity in GAP_QUANTITIES
     ),
     Metric(
         "capital_gini_end",
         "-",
         "Gini coefficient of AI capital across countries at the end",
-        lambda h: gini(_end(h)["capital"]),
+        lambda h: gini(h.end["capital"]),
     ),
     Metric(
         "region_share_mean",
@@ -125,7 +122,7 @@ GLOBAL_METRICS: tuple[Metric, ...] = (
             f"{variable}_end_start_{name}",
             "index 0-100",
             f"mean {variable} at the end of the countries that started as {name.capitalize()}",
-            lambda h, k=k, v=variable: group_mean(_end(h)[v], _start(h)["tier"] == k),
+            lambda h, k=k, v=variable: group_mean(h.end[v], h.start["tier"] == k),
         )
         for variable in ("research", "adoption")
         for k, name in TIER_NAMES.items()
@@ -261,11 +258,50 @@ def yearly_metrics(years: tuple[int, ...]) -> tuple[Metric, ...]:
     )
 
 
+#: The calibration moments (:mod:`sweeps.moments`).
+MOMENT_METRICS: tuple[Metric, ...] = (
+    Metric(
+        "ilia2025_score_rmse",
+        "index points",
+        "RMSE of the end scores against ILIA 2025 (for end = 2025-10)",
+        moments.ilia2025_score_rmse,
+    ),
+    Metric(
+        "ilia2025_tiers_kept",
+        "fraction",
+        "share of countries whose end tier equals their ILIA 2025 tier",
+        moments.ilia2025_tiers_kept,
+    ),
+    Metric(
+        "tier_persistence",
+        "fraction",
+        "share of countries in the same tier at the end as at the start",
+        moments.tier_persistence,
+    ),
+    Metric(
+        "mean_score_change",
+        "index points",
+        "mean score change of the countries from start to end",
+        moments.mean_score_change,
+    ),
+    Metric(
+        "region_share_trend",
+        "log points / year",
+        "trend of the log of the region's share of global AI investment",
+        moments.region_share_trend,
+    ),
+    Metric(
+        "leading_investee_share",
+        "fraction",
+        "share of BRA, ARG and MEX in the capital received during the run",
+        moments.leading_investee_share,
+    ),
+)
+
+
 def metric_registry(experiment) -> dict[str, Metric]:
     """Every metric available to an experiment, by name."""
     outputs = experiment.outputs
-    from sweeps.moments import MOMENT_METRICS
-
     metrics = country_metrics(outputs.country, outputs.country_label, outputs.years)
     declared = tuple(
         Metric(e.name, "as declared", f"{e.expression} ({e.country or e.reduce}, "

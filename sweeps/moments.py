@@ -1,8 +1,9 @@
 """Calibration moments: what a run says about the facts the data give (MODEL_NOTES 5).
 
-Each is a summary metric (one number per run). The ILIA 2025 comparisons are meaningful
-for runs started from ILIA 2024 and ending in October 2025 (ILIA 2025's publication);
-they are NaN for runs on other countries (synthetic regions).
+Each is a summary metric (one number per run), declared in ``sweeps.metrics.MOMENT_METRICS``.
+The ILIA 2025 comparisons are meaningful for runs started from ILIA 2024 and ending in
+October 2025 (ILIA 2025's publication); they are NaN for runs on other countries
+(synthetic regions).
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import numpy as np
 
 from model.equations import classify_tiers
 from model.world import EDITIONS, world_data
-from sweeps.metrics import Metric, _end, _start
 
 #: The three countries that received most private AI investment 2022-2024 (CSET).
 LEADING_INVESTEES = ("BRA", "ARG", "MEX")
@@ -37,7 +37,7 @@ def ilia2025_score_rmse(h) -> np.ndarray:
     published = _published(h)
     if published is None:
         return np.full(h.tiers.shape[0], np.nan)
-    return np.sqrt(((_end(h)["score"] - published) ** 2).mean(axis=-1))
+    return np.sqrt(((h.end["score"] - published) ** 2).mean(axis=-1))
 
 
 def ilia2025_tiers_kept(h) -> np.ndarray:
@@ -46,17 +46,17 @@ def ilia2025_tiers_kept(h) -> np.ndarray:
     if published is None:
         return np.full(h.tiers.shape[0], np.nan)
     expected = classify_tiers(published, h.params["tier_thresholds"])
-    return (_end(h)["tier"] == expected).mean(axis=-1)
+    return (h.end["tier"] == expected).mean(axis=-1)
 
 
 def tier_persistence(h) -> np.ndarray:
     """Share of countries in the same tier at the end as at the start."""
-    return (_end(h)["tier"] == _start(h)["tier"]).mean(axis=-1)
+    return (h.end["tier"] == h.start["tier"]).mean(axis=-1)
 
 
 def mean_score_change(h) -> np.ndarray:
     """Mean over countries of the score change from start to end (index points)."""
-    return (_end(h)["score"] - _start(h)["score"]).mean(axis=-1)
+    return (h.end["score"] - h.start["score"]).mean(axis=-1)
 
 
 def region_share_trend(h) -> np.ndarray:
@@ -80,46 +80,6 @@ def leading_investee_share(h) -> np.ndarray:
         return np.full(h.tiers.shape[0], np.nan)
     months = len(h.months) - 1
     keep = (1.0 - np.asarray(h.params["capital_depreciation"], float) / 12.0) ** months
-    received = np.maximum(_end(h)["capital"] - _start(h)["capital"] * keep, 0.0)
+    received = np.maximum(h.end["capital"] - h.start["capital"] * keep, 0.0)
     leading = [h.countries.index(c) for c in LEADING_INVESTEES]
     return received[:, leading].sum(axis=-1) / received.sum(axis=-1)
-
-
-MOMENT_METRICS: tuple[Metric, ...] = (
-    Metric(
-        "ilia2025_score_rmse",
-        "index points",
-        "RMSE of the end scores against ILIA 2025 (for end = 2025-10)",
-        ilia2025_score_rmse,
-    ),
-    Metric(
-        "ilia2025_tiers_kept",
-        "fraction",
-        "share of countries whose end tier equals their ILIA 2025 tier",
-        ilia2025_tiers_kept,
-    ),
-    Metric(
-        "tier_persistence",
-        "fraction",
-        "share of countries in the same tier at the end as at the start",
-        tier_persistence,
-    ),
-    Metric(
-        "mean_score_change",
-        "index points",
-        "mean score change of the countries from start to end",
-        mean_score_change,
-    ),
-    Metric(
-        "region_share_trend",
-        "log points / year",
-        "trend of the log of the region's share of global AI investment",
-        region_share_trend,
-    ),
-    Metric(
-        "leading_investee_share",
-        "fraction",
-        "share of BRA, ARG and MEX in the capital received during the run",
-        leading_investee_share,
-    ),
-)

@@ -22,10 +22,10 @@ import numpy as np
 import pandas as pd
 
 from model.builder import DEFAULT_START, EDITION_START, calendar, initial_table
-from model.policies import policy_schedule
+from model.schedules import policy_schedule
 from model.world import region_members
 from sweeps import engine
-from sweeps.design import build_design, check_size, sample_count
+from sweeps.design import build_design
 from sweeps.executors import (
     InProcessExecutor,
     abandon,
@@ -38,6 +38,7 @@ from sweeps.lock import FolderLock, writing
 from sweeps.metrics import selected_metrics
 from sweeps.provenance import design_hash, environment, fingerprint, sha256_text
 from sweeps.spec import Experiment, ExperimentError, key_line, load_experiment
+from sweeps.spec_sizes import check_size, sample_count
 from sweeps.spec_values import check_batch_size
 from sweeps.storage import FolderError, ResultsFolder, write_atomic
 from sweeps.writer import COMMIT_SECONDS, ShardWriter, collect, progress_bar, run_and_stage

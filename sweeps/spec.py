@@ -27,6 +27,7 @@ from typing import Any
 
 from model.parameters import BY_NAME
 from sweeps.spec_posterior import POSTERIOR_DRAW, Posterior, parse_posterior
+from sweeps.spec_sizes import check_size, sample_count
 from sweeps.spec_tables import (
     DESIGN_KEYS,
     DESIGN_METHODS,
@@ -188,7 +189,7 @@ def experiment_from_dict(data: dict, text: str = "", path: str = "<dict>") -> Ex
     """Validate a parsed experiment (TOML tables as dicts) into an :class:`Experiment`.
 
     Every key is checked by type and range, and the run count against the limit
-    (:data:`sweeps.design.MAX_RUNS`), before anything is built or written.
+    (:data:`sweeps.spec_sizes.MAX_RUNS`), before anything is built or written.
     """
     ctx = ErrorContext(text, path)
     if not isinstance(data, dict):
@@ -313,8 +314,6 @@ def experiment_from_dict(data: dict, text: str = "", path: str = "<dict>") -> Ex
         path=path,
         posterior=posterior,
     )
-    from sweeps.design import check_size, sample_count
-
     if sample_count(experiment) == 0:
         raise ctx.error("design", "method", design.method, "the design is empty (no samples)")
     check_size(experiment)

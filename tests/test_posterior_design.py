@@ -190,9 +190,9 @@ def test_a_bad_posterior_is_an_error_naming_file_and_column(tmp_path, posterior,
 
 
 def test_the_run_count_limit_counts_the_draws(tmp_path, monkeypatch):
-    import sweeps.design
+    import sweeps.spec_sizes
 
-    monkeypatch.setattr(sweeps.design, "MAX_RUNS", 7)
+    monkeypatch.setattr(sweeps.spec_sizes, "MAX_RUNS", 7)
     with pytest.raises(ExperimentError, match=r"2 posterior draws x 2 replications = 8 runs"):
         load_experiment(write(tmp_path, draws=2))
 
