@@ -7,9 +7,10 @@ parameter may differ per run and reaches the equations as a scalar (when equal i
 runs) or an array of shape (runs, 1).
 
 A sweep builds many batches in one process, so what depends only on the shared parameters
-and the data files (an edition's table and its columns, the focus mask, the calendar) is
-read once per process and kept read-only; the runs' state and drivers are always arrays
-of their own batch (the kernel and the equations may write to them).
+and the data files (an edition's table and its columns, the focus mask: :mod:`model.
+initial_state`; the calendar) is read once per process and kept read-only; the runs' state
+and drivers are always arrays of their own batch (the kernel and the equations may write
+to them).
 """
 
 from __future__ import annotations
@@ -24,30 +25,28 @@ import numpy as np
 import pandas as pd
 
 from model import equations, streams
-from model.data import DataError
+from model.initial_state import (
+    DEFAULT_START,
+    EDITION_START,
+    StartTable,
+    focus_mask,
+    read_only,
+    read_start,
+    start_table,
+)
 from model.parameters import BY_NAME, ENCODED_IN_DRIVERS, parse_month
 from model.policies import STATUS_QUO
 from model.schedules import policy_schedule
 from model.world import (
-    EDITIONS,
-    ILIA_COUNTRIES,
-    STATE_COLUMNS,
     composite_raw,
     ilia_map,
-    investment_history,
     perpetual_inventory,
     region_members,
     world_data,
-    world_table,
 )
 
 #: Parameters that must be equal in all runs of a batch (they shape the arrays).
 SHARED = ("initial", "start", "end", "focus")
-#: Default first month of each initial edition (publication month).
-EDITION_START = {"ilia2024": "2024-09", "ilia2025": "2025-10", "latam19": "2024-09"}
-DEFAULT_START = "2024-09"
-REGIONAL_ONLY = "latam19"
-INITIAL_NAMES = (*EDITIONS, REGIONAL_ONLY)
 
 
 def one_run(params: Mapping[str, Any]) -> dict[str, Any]:
@@ -77,131 +76,6 @@ class Batch:
         return list(self.table["iso3"])
 
 
-def initial_table(initial: Any) -> pd.DataFrame:
-    """The initial-state table: the world in an ILIA edition, the 19 ILIA countries alone
-    (``'latam19'``, started like ``'ilia2024'``), or a user table (validated)."""
-    if isinstance(initial, str):
-        # a shallow copy of the table read once: pandas copies on write, so changing the
-        # copy leaves the shared table as it is
-        return _named_start(initial).table.copy(deep=False)
-    return _read_initial_table(initial)
-
-
-def _read_initial_table(initial: Any) -> pd.DataFrame:
-    if isinstance(initial, str):
-        if initial == REGIONAL_ONLY:
-            return world_table("ilia2024", ILIA_COUNTRIES)
-        if initial not in EDITIONS:
-            raise ValueError(
-                f"initial={initial!r} is not an initial state; allowed: {list(INITIAL_NAMES)} "
-                "or a table such as synthetic_world() returns"
-            )
-        return world_table(initial)
-    if not isinstance(initial, pd.DataFrame):
-        raise ValueError(
-            f"initial={type(initial).__name__} is neither one of {list(INITIAL_NAMES)} nor a "
-            "DataFrame"
-        )
-    return validate_initial_table(initial)
-
-
-#: The table columns the initial state starts from (state array name, column).
-TABLE_STATE = (
-    ("governance", "governance"),
-    ("adoption", "adoption"),
-    ("research", "research"),
-    ("enabling", "enabling"),
-    ("gdp", "gdp_usd_bn"),
-    ("capital", "capital_usd_bn"),
-    ("published_score", "ilia_score"),
-)
-
-
-@dataclass(frozen=True)
-class StartTable:
-    """An initial-state table and what every batch on it reads from it, parameter-free.
-    The arrays are read-only: the batches of a process may share them."""
-
-    table: pd.DataFrame
-    countries: tuple[str, ...]  # ISO3, in table order
-    columns: Mapping[str, np.ndarray]  # TABLE_STATE names -> (countries,) float
-    history: np.ndarray | None  # CSET investment (years, countries); None: a synthetic table
-    region_code: np.ndarray  # (countries,) int: index of each country's region
-    market_share: float  # the share of the world flow of the last recorded year
-
-
-def _start(initial: Any) -> StartTable:
-    """The :class:`StartTable` of ``initial``: read once per process for an edition name
-    (it depends only on the name and the data files; its table is never handed out, only
-    copies of it), at every call for a user table (a DataFrame can change between calls,
-    so it is never cached)."""
-    if isinstance(initial, str):
-        return _named_start(initial)
-    return _read_start(_read_initial_table(initial))
-
-
-@functools.lru_cache(maxsize=len(INITIAL_NAMES))
-def _named_start(initial: str) -> StartTable:
-    return _read_start(_read_initial_table(initial))
-
-
-def _read_start(table: pd.DataFrame) -> StartTable:
-    columns = {name: np.array(table[column], float) for name, column in TABLE_STATE}
-    region_code = pd.factorize(table["region"])[0]
-    for values in (*columns.values(), region_code):
-        values.setflags(write=False)
-    countries = tuple(table["iso3"])
-    world_flow = world_data().world_flow
-    market = table["investment_usd_bn"].sum() / world_flow[max(world_flow.index)]
-    return StartTable(
-        table, countries, columns, investment_history(list(countries)), region_code, float(market)
-    )
-
-
-@functools.lru_cache(maxsize=64)
-def _named_focus(initial: str, focus: Any) -> np.ndarray:
-    """The focus mask (``model.world.region_members``) of an edition's table, read-only,
-    once per (edition name, focus) in a process: both are hashable values and the mask
-    depends on nothing else."""
-    return _read_only(region_members(_named_start(initial).table, focus))
-
-
-def _read_only(values: np.ndarray) -> np.ndarray:
-    values.setflags(write=False)
-    return values
-
-
-def validate_initial_table(table: pd.DataFrame, origin: str = "initial") -> pd.DataFrame:
-    """Check a user-supplied initial-state table (columns, finite ranges, unique ISO3)."""
-    missing = [c for c in STATE_COLUMNS if c not in table.columns]
-    if missing:
-        raise DataError(
-            f"{origin}: column {missing[0]!r} is missing; needed: {list(STATE_COLUMNS)}"
-        )
-    if table["iso3"].duplicated().any():
-        row = int(np.flatnonzero(table["iso3"].duplicated().to_numpy())[0])
-        raise DataError(
-            f"{origin}, row {row}, column 'iso3': duplicate {table['iso3'].iloc[row]!r}"
-        )
-    finite = float(np.finfo(float).max)
-    bounds = {c: (0.0, 100.0) for c in ("governance", "adoption", "research", "enabling")}
-    bounds |= {c: (0.0, finite) for c in ("capital_usd_bn", "investment_usd_bn", "population_m")}
-    bounds |= {"gdp_usd_bn": (1e-9, finite)}
-    for column, (low, high) in bounds.items():
-        values = pd.to_numeric(table[column], errors="coerce").to_numpy(float)
-        bad = np.flatnonzero(~((values >= low) & (values <= high)))
-        if bad.size:
-            row = int(bad[0])
-            raise DataError(
-                f"{origin}, row {row}, column {column!r}: {table[column].iloc[row]!r} is missing, "
-                f"not finite or outside [{low}, {high:g}]"
-            )
-    table = table.reset_index(drop=True)
-    if "ilia_score" not in table:
-        table = table.assign(ilia_score=np.nan)
-    return table
-
-
 def calendar(params: Mapping[str, Any]) -> pd.PeriodIndex:
     """Monthly calendar from the start month to the end month, both included."""
     initial = params["initial"]
@@ -220,7 +94,7 @@ def _calendar(start, default: str, end) -> tuple[pd.PeriodIndex, np.ndarray]:
     if end <= start:
         raise ValueError(f"end={end} must be after start={start}")
     months = pd.period_range(start, end, freq="M")
-    return months, _read_only(month_years(months))
+    return months, read_only(month_years(months))
 
 
 def batch_parameters(runs: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
@@ -316,7 +190,7 @@ def month_years(months: pd.PeriodIndex) -> np.ndarray:
 def initial_arrays(table: pd.DataFrame, runs, params) -> dict[str, np.ndarray]:
     """Initial arrays (runs, countries): the table's columns, the perpetual-inventory capital
     at each run's depreciation (for countries of the world data) and the ILIA map."""
-    return _start_arrays(_read_start(table), {name: _per_run(runs, name) for name in START_INPUTS})
+    return _start_arrays(read_start(table), {name: _per_run(runs, name) for name in START_INPUTS})
 
 
 #: The per-run parameters the initial arrays depend on (besides the table).
@@ -416,7 +290,7 @@ def build_batch(
     ``numpy.random.default_rng(seed)`` for an integer seed).
 
     What depends only on the shared parameters (the table, the calendar, the focus) is read
-    once per process (:func:`_start`, :func:`_named_focus`); the start and drivers
+    once per process (:func:`start_table`, :func:`focus_mask`); the start and drivers
     are computed once per distinct parameter set (:func:`distinct_runs`) and given to each
     of its runs as the run's own arrays."""
     runs = list(runs)
@@ -432,11 +306,11 @@ def build_batch(
         else DEFAULT_START,
         first["end"],
     )
-    start = _start(first["initial"])
+    start = start_table(first["initial"])
     if isinstance(first["initial"], str):  # a shared table: the batch gets its own copy
-        table, focus = start.table.copy(deep=False), _named_focus(first["initial"], first["focus"])
+        table, focus = start.table.copy(deep=False), focus_mask(first["initial"], first["focus"])
     else:
-        table, focus = start.table, _read_only(region_members(start.table, first["focus"]))
+        table, focus = start.table, read_only(region_members(start.table, first["focus"]))
     n, horizon, size = len(start.countries), len(months), len(runs)
 
     releases = [run["open_weights_date"] for run in runs]

@@ -21,7 +21,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from model.builder import DEFAULT_START, EDITION_START, calendar, initial_table
+from model.builder import calendar
+from model.initial_state import DEFAULT_START, EDITION_START, initial_table
 from model.schedules import policy_schedule
 from model.world import region_members
 from sweeps import engine

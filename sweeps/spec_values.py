@@ -140,7 +140,7 @@ def _model_problem(message: str, name: str, value: Any, origin: str) -> str:
 
 def check_initial(ctx: ErrorContext, table: str, key: str, value: Any) -> Any:
     """``initial``: an initial-state name or ``{synthetic = {n = 185, spread = 0.01, ...}}``."""
-    from model.builder import INITIAL_NAMES
+    from model.initial_state import INITIAL_NAMES
     from model.synthetic import TEMPLATE, synthetic_world
 
     if isinstance(value, str):

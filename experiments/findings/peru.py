@@ -61,7 +61,7 @@ def strategy_of(plan) -> str:
 
 def months_to_december(edition: str, year: int) -> int:
     """Month index (0 = the edition's first month) of December of ``year``."""
-    from model.builder import EDITION_START
+    from model.initial_state import EDITION_START
 
     start = pd.Period(EDITION_START[edition], "M")
     return (pd.Period(f"{year}-12", "M") - start).n
@@ -179,7 +179,7 @@ def frontier(table: pd.DataFrame, n_boot: int = FRONTIER_BOOT, seed: int = 0) ->
 
 def peru_gdp_usd_bn() -> float:
     """Peru's GDP in the model (World Bank, latest year; ``model.world``), USD bn."""
-    from model.builder import initial_table
+    from model.initial_state import initial_table
 
     table = initial_table("ilia2024")
     return float(table.loc[table.iso3 == COUNTRY, "gdp_usd_bn"].iloc[0])
