@@ -7,12 +7,14 @@ Prints medians of ``--repeats`` repeats, with the machine's load:
 
 * ``mesa.batch_run`` on ``RegionModel`` with full monthly data collection (every country,
   every agent and model reporter, every month), one process;
-* the engine with summaries only (``trajectories = "none"``) and with every run's monthly
-  trajectories stored (``trajectories = "all"``: the focus countries, every month), on
-  ``--workers`` processes; start-up (forking the workers, loading the kernel) is excluded
-  by timing two sweep sizes and dividing the difference in runs by the difference in time;
-* the cost per country-step per core, the ratios to Mesa (separately labelled: the
-  trajectories sweep stores less than Mesa collects) and trajectories / summaries;
+* the engine with summaries only (``trajectories = "none"``), with every run's monthly
+  trajectories stored (``trajectories = "all"``: the 19 focus countries, every month), and
+  with those of every country (``focus = "world"``: the countries Mesa collects, every
+  month: the equal-output comparison; Mesa's collection still has more fields, among them
+  the ISO3 code, the strategy and the region measures), on ``--workers`` processes;
+  start-up (forking the workers, loading the kernel) is excluded by timing two sweep sizes
+  and dividing the difference in runs by the difference in time;
+* the cost per country-step per core, the ratios to Mesa and trajectories / summaries;
 * the CPU time of this process and of its (reaped) workers and the peak of the summed
   resident memory of all processes, for the largest sweep.
 
@@ -33,18 +35,24 @@ from _measure import Measured, load, median_time
 
 from sweeps import experiment_from_dict, process_executor, run_experiment
 
+#: Each engine sweep's ``[outputs] trajectories`` and focus (the countries whose
+#: trajectories are kept; None: the default, the 19 ILIA countries).
+SWEEPS = {"none": ("none", None), "all": ("all", None), "world": ("all", "world")}
+
 
 def experiment(name: str, runs: int, trajectories: str):
+    """The benchmark's sweep; ``trajectories``: a key of :data:`SWEEPS`."""
+    kept, focus = SWEEPS[trajectories]
     return experiment_from_dict(
         {
             "experiment": {"name": name, "seed": 11, "replications": 1},
             "design": {"method": "lhs", "samples": runs},
-            "fixed": {"end": "2035-12"},
+            "fixed": {"end": "2035-12", **({"focus": focus} if focus else {})},
             "varied": {
                 "capital_concentration": {"low": 0.5, "high": 3.0},
                 "absorptive_threshold": {"low": 20.0, "high": 50.0},
             },
-            "outputs": {"years": [2030], "trajectories": trajectories},
+            "outputs": {"years": [2030], "trajectories": kept},
         }
     )
 
@@ -91,6 +99,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=4096, help="summaries-only sweep size")
     parser.add_argument("--trajectory-runs", type=int, default=1024)
+    parser.add_argument("--world-trajectory-runs", type=int, default=256)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
@@ -106,6 +115,9 @@ def main() -> None:
         trajectories, big_t = engine_rate(
             args.trajectory_runs, "all", args.workers, args.repeats, Path(folder)
         )
+        world, big_w = engine_rate(
+            args.world_trajectory_runs, "world", args.workers, args.repeats, Path(folder)
+        )
     ns = args.workers * 1e9 / (summaries * country_steps)
     print(f"{len(model.countries)} countries x {len(model.months) - 1} months, "
           f"{args.workers} workers, medians of {args.repeats}")  # fmt: skip
@@ -114,8 +126,11 @@ def main() -> None:
           f"country-step per core; {summaries / mesa:.0f}x Mesa")  # fmt: skip
     print(f"  engine, all trajectories:     {trajectories:8.0f} runs/s; {trajectories / mesa:.0f}x "
           f"Mesa; {trajectories / summaries:.2f} of the summaries-only rate")  # fmt: skip
+    print(f"  engine, every country's trajectories (equal outputs): {world:8.0f} runs/s; "
+          f"{world / mesa:.0f}x Mesa; {world / summaries:.2f} of summaries only")  # fmt: skip
     print(f"  largest summaries sweep ({args.runs} runs): {big}")
     print(f"  largest trajectories sweep ({args.trajectory_runs} runs): {big_t}")
+    print(f"  largest every-country sweep ({args.world_trajectory_runs} runs): {big_w}")
     print(f"after: {load()}")
 
 

@@ -100,6 +100,16 @@ SERVER_PRELOAD = ["sweeps.engine", "sweeps.metrics", "sweeps.warm_workers"]
 _server_started_early = False
 
 
+def stop_worker_server() -> None:
+    """Stop the fork server, once the pools it served are shut down, and wait for it to
+    exit: a command then leaves no process behind when it returns (the server would exit
+    by itself only once this process has exited). Uses the standard library's own stop of
+    the server (``multiprocessing.forkserver``; private, in Python since 3.4)."""
+    server = multiprocessing.forkserver._forkserver
+    if getattr(server, "_forkserver_pid", None) is not None:
+        server._stop()
+
+
 def start_worker_server() -> None:
     """Start the fork server of :func:`process_executor`'s workers now, so that its imports
     and the kernel's loading run while this process still imports and prepares the sweep

@@ -87,3 +87,29 @@ def test_a_half_sent_result_does_not_hang_a_stopped_sweep():
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
     )
     assert out.stdout.strip() == "stopped", out.stderr
+
+
+def fork_servers() -> set[int]:
+    """Process ids of the running multiprocessing fork servers."""
+    servers = set()
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if b"multiprocessing.forkserver" in cmdline.read_bytes():
+                servers.add(int(cmdline.parent.name))
+        except OSError:
+            continue  # the process ended meanwhile
+    return servers
+
+
+def test_a_sweep_command_leaves_no_process_behind(tmp_path):
+    """``latam-ai sweep`` on worker processes stops their fork server before it returns
+    (it would otherwise outlive the command until it noticed the command had gone)."""
+    before = fork_servers()
+    smoke = ROOT / "experiments" / "examples" / "smoke.toml"
+    command = [sys.executable, "-m", "experiments.cli", "sweep", str(smoke), "--out",
+               str(tmp_path / "r"), "--workers", "2", "--no-progress", "--no-report"]  # fmt: skip
+    log = tmp_path / "log"
+    with open(log, "w") as out:  # a file, not a pipe: run() returns when the command does
+        done = subprocess.run(command, cwd=ROOT, stdout=out, stderr=out, timeout=300)
+    assert done.returncode == 0, log.read_text()
+    assert fork_servers() - before == set()

@@ -47,12 +47,17 @@ def main(args: argparse.Namespace) -> int:
     questions = list(QUESTIONS) if args.question == "all" else [args.question]
     if questions[0] not in QUESTIONS:
         raise UsageError(f"unknown question {args.question!r}; known: {', '.join(QUESTIONS)}, all")
+    from sweeps.executors import stop_worker_server
+
     check_workers(args.workers)
     out = args.out or default_folder(args.quick)
-    for question in questions:
-        finding = run_question(
-            question, out, quick=args.quick, workers=args.workers, progress=not args.no_progress
-        )
-        print(finding.markdown())
-        print(f"\n(written to {out / question}/; sweeps in {finding.sweeps}/)\n")
+    try:
+        for question in questions:
+            finding = run_question(
+                question, out, quick=args.quick, workers=args.workers, progress=not args.no_progress
+            )
+            print(finding.markdown())
+            print(f"\n(written to {out / question}/; sweeps in {finding.sweeps}/)\n")
+    finally:
+        stop_worker_server()  # the sweeps' workers are gone: nothing outlives the command
     return 0

@@ -136,7 +136,7 @@ def main(args: argparse.Namespace) -> int:
 
 
 def _main(args: argparse.Namespace) -> int:
-    from sweeps.executors import make_executor
+    from sweeps.executors import make_executor, stop_worker_server
     from sweeps.results import export_csv
     from sweeps.runner import prepare, run_experiment
 
@@ -150,6 +150,7 @@ def _main(args: argparse.Namespace) -> int:
         return 0
     out = Path(args.out) if args.out else Path("results") / experiment.name
     with contextlib.ExitStack() as stack:
+        stack.callback(stop_worker_server)  # after the executor has shut its workers down
         try:
             executor = stack.enter_context(make_executor(args.workers, args.scheduler))
         except OSError as exc:
