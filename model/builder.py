@@ -78,11 +78,16 @@ class Batch:
 
 def calendar(params: Mapping[str, Any]) -> pd.PeriodIndex:
     """Monthly calendar from the start month to the end month, both included."""
+    return _calendar_of(params)[0]
+
+
+def _calendar_of(params: Mapping[str, Any]) -> tuple[pd.PeriodIndex, np.ndarray]:
+    """:func:`calendar` and its months as fractional years (shared, read-only)."""
     initial = params["initial"]
     default = (
         EDITION_START.get(initial, DEFAULT_START) if isinstance(initial, str) else DEFAULT_START
     )
-    return _calendar(params["start"], default, params["end"])[0]
+    return _calendar(params["start"], default, params["end"])
 
 
 @functools.lru_cache(maxsize=64)
@@ -299,13 +304,7 @@ def build_batch(
     run_key = _run_keys(generators)
     params = batch_parameters(runs)
     first = runs[0]
-    months, years = _calendar(
-        first["start"],
-        EDITION_START.get(first["initial"], DEFAULT_START)
-        if isinstance(first["initial"], str)
-        else DEFAULT_START,
-        first["end"],
-    )
+    months, years = _calendar_of(first)
     start = start_table(first["initial"])
     if isinstance(first["initial"], str):  # a shared table: the batch gets its own copy
         table, focus = start.table.copy(deep=False), focus_mask(first["initial"], first["focus"])

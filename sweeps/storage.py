@@ -45,10 +45,11 @@ KINDS = ("summaries", "trajectories", "failures")
 #: The files a sweep writes at the top of its folder (anything else there is left alone).
 OWN_FILES = ("manifest.json", "experiment.toml", "design.parquet", "ledger", "writer.json")
 SHARD_PREFIX = "part-"
-#: A trajectory file's suffix, and that of the Parquet tables of earlier versions.
-TRAJECTORY_SUFFIX, LEGACY_TRAJECTORY_SUFFIX = ".arrow", ".parquet"
+#: A table's suffix (summaries, failures; trajectories of earlier versions) and a
+#: trajectory file's.
+TABLE_SUFFIX, TRAJECTORY_SUFFIX = ".parquet", ".arrow"
 #: The suffixes a shard file may have.
-SHARD_SUFFIXES = (".parquet", TRAJECTORY_SUFFIX)
+SHARD_SUFFIXES = (TABLE_SUFFIX, TRAJECTORY_SUFFIX)
 
 
 class FolderError(ValueError):
@@ -210,9 +211,9 @@ class ResultsFolder:
         """A shard's file of ``kind`` (trajectories: the Arrow file, or the Parquet table
         of a folder written before it, if that is what the folder holds)."""
         if kind != "trajectories":
-            return self.path / kind / f"{name}.parquet"
+            return self.path / kind / f"{name}{TABLE_SUFFIX}"
         path = self.path / kind / f"{name}{TRAJECTORY_SUFFIX}"
-        legacy = path.with_suffix(LEGACY_TRAJECTORY_SUFFIX)
+        legacy = path.with_suffix(TABLE_SUFFIX)
         return legacy if not path.exists() and legacy.exists() else path
 
     def create(self) -> None:
@@ -302,8 +303,8 @@ class ResultsFolder:
             for kind in staged:
                 _sync_directory(self.path / kind)
         finally:  # what was not renamed into place goes, a worker's staged file included
-            temporaries = [t for t, _, _ in staged.values()]
-            temporaries += [f.path for f in frames.values() if isinstance(f, StagedFile)]
+            temporaries = {t for t, _, _ in staged.values()}
+            temporaries |= {f.path for f in frames.values() if isinstance(f, StagedFile)}
             for temporary in temporaries:
                 with contextlib.suppress(OSError):
                     temporary.unlink()
